@@ -1,0 +1,77 @@
+import {
+  CLIENT_HELP,
+  CLIENT_USAGE,
+  type ClientCommand,
+  optionalEnv,
+  parseClientArgs,
+} from "./src/cli_args.ts";
+import { formatCityList, formatHealth, formatWeather, type Style } from "./src/format.ts";
+import { VERSION } from "./src/version.ts";
+import { WeatherApiError, WeatherClient, WeatherConnectionError } from "./src/weather_client.ts";
+
+/** Prints what went wrong and returns the exit status it maps to. */
+function report(error: unknown): number {
+  if (error instanceof WeatherConnectionError) {
+    console.error(`error: ${error.message}\nIs the server running? Start it with: deno task serve`);
+    return 3;
+  }
+  console.error(`error: ${(error as Error).message}`);
+  return 1;
+}
+
+async function run(command: Exclude<ClientCommand, { kind: "help" | "version" }>): Promise<number> {
+  const { url, json, timeout } = command.options;
+  const client = new WeatherClient({ baseUrl: url, timeout });
+  const style: Style = { color: !json && Deno.stdout.isTerminal() && !optionalEnv("NO_COLOR") };
+  const print = (value: unknown, human: () => string) => console.log(json ? JSON.stringify(value) : human());
+  try {
+    switch (command.kind) {
+      case "health": {
+        const health = await client.health();
+        print(health, () => formatHealth(health, style));
+        return 0;
+      }
+      case "cities":
+      case "tour": {
+        const cities = await client.cities();
+        print({ cities }, () => formatCityList(cities, style));
+        if (command.kind === "cities") return 0;
+        if (!json) console.log();
+        const tokyo = await client.weatherData("Tokyo");
+        print(tokyo, () => formatWeather(tokyo, style));
+        return 0;
+      }
+      case "weather": {
+        let status = 0;
+        for (const [i, city] of command.cities.entries()) {
+          try {
+            const body = await client.weatherData(city);
+            if (!json && i > 0) console.log();
+            print(body, () => formatWeather(body, style));
+          } catch (error) {
+            if (!(error instanceof WeatherApiError)) throw error;
+            status = report(error);
+          }
+        }
+        return status;
+      }
+    }
+  } catch (error) {
+    return report(error);
+  }
+}
+
+async function main(args: string[]): Promise<number> {
+  let command: ClientCommand;
+  try {
+    command = parseClientArgs(args, { WEATHER_URL: optionalEnv("WEATHER_URL") });
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}\n${CLIENT_USAGE}`);
+    return 2;
+  }
+  if (command.kind === "help") return console.log(CLIENT_HELP), 0;
+  if (command.kind === "version") return console.log(`weather-client ${VERSION}`), 0;
+  return await run(command);
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

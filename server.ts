@@ -1,0 +1,59 @@
+import { withAccessLog } from "./src/access_log.ts";
+import { optionalEnv, parseServerArgs, SERVER_HELP, SERVER_USAGE } from "./src/cli_args.ts";
+import { loadDataset } from "./src/dataset.ts";
+import { createHandler } from "./src/handler.ts";
+import { VERSION } from "./src/version.ts";
+
+/** The data file shipped with the server, found beside this module rather than the working directory. */
+export const BUNDLED_DATA = new URL("./data/weather.json", import.meta.url);
+
+async function main(args: string[]): Promise<number> {
+  let command;
+  try {
+    command = parseServerArgs(args, { HOST: optionalEnv("HOST"), PORT: optionalEnv("PORT") });
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}\n${SERVER_USAGE}`);
+    return 2;
+  }
+  if (command.kind === "help") return console.log(SERVER_HELP), 0;
+  if (command.kind === "version") return console.log(`weather-server ${VERSION}`), 0;
+  const { host, port, data, quiet } = command.options;
+
+  let dataset;
+  try {
+    dataset = await loadDataset(data ?? BUNDLED_DATA);
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 1;
+  }
+
+  const handler = createHandler({ current: dataset }, {
+    onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
+  });
+  const encoder = new TextEncoder();
+  const logged = quiet ? handler : withAccessLog(handler, (line) => {
+    Deno.stderr.writeSync(encoder.encode(line + "\n"));
+  });
+  try {
+    const server = Deno.serve({
+      hostname: host,
+      port,
+      onListen: ({ hostname, port }) => {
+        const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
+        console.log(
+          `Listening on http://${shown}:${port}/ (${dataset.cities.length} cities from ${dataset.fileName})`,
+        );
+      },
+    }, logged);
+    await server.finished;
+  } catch (error) {
+    const reason = error instanceof Deno.errors.AddrInUse
+      ? "address already in use"
+      : (error as Error).message.replace(/ \(os error \d+\)$/, "");
+    console.error(`error: Cannot listen on ${host}:${port}: ${reason}`);
+    return 1;
+  }
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,67 @@
+/** Stable machine-readable error codes of the API, with the HTTP status each one answers with. */
+export const PROBLEM_STATUS = {
+  bad_request: 400,
+  missing_city: 400,
+  city_not_found: 404,
+  not_found: 404,
+  internal_error: 500,
+} as const satisfies Record<string, number>;
+
+/** One of the API's error codes. */
+export type ProblemCode = keyof typeof PROBLEM_STATUS;
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  404: "Not Found",
+  500: "Internal Server Error",
+};
+
+/**
+ * An RFC 9457 problem details body. `code` is the stable identifier to branch on; `error` repeats
+ * `detail` for clients of the original tutorial API, which read `{"error": "..."}`.
+ */
+export interface Problem {
+  type: "about:blank";
+  title: string;
+  status: number;
+  detail: string;
+  code: ProblemCode;
+  error: string;
+  [extension: string]: unknown;
+}
+
+/** Builds the problem body for `code` with a human `detail` and optional extension members. */
+export function problem(
+  code: ProblemCode,
+  detail: string,
+  extensions: Record<string, unknown> = {},
+): Problem {
+  const status = PROBLEM_STATUS[code];
+  return {
+    type: "about:blank",
+    title: TITLES[status] ?? "Error",
+    status,
+    detail,
+    code,
+    error: detail,
+    ...extensions,
+  };
+}
+
+/** Media type of error bodies. */
+export const PROBLEM_CONTENT_TYPE = "application/problem+json; charset=utf-8";
+/** Media type of success bodies. */
+export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+/** A JSON response carrying `problem(code, detail, extensions)`. */
+export function problemResponse(
+  code: ProblemCode,
+  detail: string,
+  extensions?: Record<string, unknown>,
+): Response {
+  const body = problem(code, detail, extensions);
+  return new Response(JSON.stringify(body), {
+    status: body.status,
+    headers: { "content-type": PROBLEM_CONTENT_TYPE },
+  });
+}

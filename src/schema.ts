@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { WMO_CODES } from "./wmo.ts";
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Current conditions of one city, in metric units (°C, %, km/h, degrees, hPa). */
+export const CurrentSchema = z.object({
+  temperature: z.number().min(-100).max(70).describe("Air temperature"),
+  feels_like: z.number().min(-120).max(90).describe("Apparent temperature"),
+  humidity: z.number().min(0).max(100).describe("Relative humidity"),
+  wind_speed: z.number().min(0).max(500).describe("Wind speed at 10 m"),
+  wind_direction: z.number().min(0).max(360).describe(
+    "Direction the wind comes from, clockwise from north",
+  ),
+  pressure: z.number().min(800).max(1100).describe("Pressure at mean sea level"),
+  condition: z.string().min(1).max(100).describe("Weather condition in words"),
+  weather_code: z.number().int().refine((code) => WMO_CODES.has(code), {
+    error: `expected a WMO weather code (${[...WMO_CODES.keys()].join(", ")})`,
+  }).describe("WMO 4677 weather code"),
+  observed_at: z.iso.datetime({ offset: true, local: false }).describe(
+    "Observation time, ISO 8601 with the city's UTC offset",
+  ),
+});
+
+/** One city as stored in the data file and served by the API. */
+export const CitySchema = z.object({
+  name: z.string().trim().min(1).max(100).describe("City name in its usual spelling"),
+  country: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code like "JP"')
+    .describe("ISO 3166-1 alpha-2 country code"),
+  latitude: z.number().min(-90).max(90).describe("Degrees north"),
+  longitude: z.number().min(-180).max(180).describe("Degrees east"),
+  timezone: z.string().refine(isTimeZone, { error: 'expected an IANA time zone like "Asia/Tokyo"' })
+    .describe("IANA time zone"),
+  current: CurrentSchema,
+});
+
+/** The whole data file: `{"cities": [...]}`, optionally with a `$schema` reference. */
+export const WeatherFileSchema = z.object({
+  $schema: z.string().optional(),
+  cities: z.array(CitySchema).min(1),
+});
+
+/** Current conditions, as typed by {@linkcode CurrentSchema}. */
+export type Current = z.infer<typeof CurrentSchema>;
+/** One city, as typed by {@linkcode CitySchema}. */
+export type City = z.infer<typeof CitySchema>;
+/** The data file, as typed by {@linkcode WeatherFileSchema}. */
+export type WeatherFile = z.infer<typeof WeatherFileSchema>;
+
+/** The unit of each measured field of {@linkcode CurrentSchema}, as in a response's `units` block. */
+export const UnitsSchema = z.object({
+  temperature: z.string(),
+  feels_like: z.string(),
+  humidity: z.string(),
+  wind_speed: z.string(),
+  wind_direction: z.string(),
+  pressure: z.string(),
+});
+
+/** Units of a response's `units` block. */
+export type Units = z.infer<typeof UnitsSchema>;
+
+/** The units the data file is written in. */
+export const METRIC_UNITS: Units = {
+  temperature: "°C",
+  feels_like: "°C",
+  humidity: "%",
+  wind_speed: "km/h",
+  wind_direction: "°",
+  pressure: "hPa",
+};
+
+/** Body of `GET /get_weather` and `GET /weather/{city}`: the city with the units of its values. */
+export const CityWeatherSchema = CitySchema.extend({ units: UnitsSchema });
+/** A city's weather as the API answers it. */
+export type CityWeather = z.infer<typeof CityWeatherSchema>;
+
+/** Body of `GET /weather/cities`. */
+export const CityListSchema = z.object({ cities: z.array(z.string()) });
+
+/** Body of `GET /healthz`. */
+export const HealthSchema = z.object({
+  status: z.literal("ok"),
+  cities: z.number().int().min(0).describe("Number of cities loaded"),
+  version: z.string().describe("Content hash of the loaded data"),
+  loaded_at: z.iso.datetime().describe("When the data was loaded"),
+  source: z.string().describe("File name of the loaded data"),
+});
+/** The server's health report. */
+export type Health = z.infer<typeof HealthSchema>;
+
+/** An RFC 9457 problem details body, as every error answer carries. */
+export const ProblemSchema = z.looseObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int().min(400).max(599),
+  detail: z.string(),
+  code: z.string(),
+  error: z.string(),
+  suggestions: z.array(z.string()).optional(),
+});

@@ -1,0 +1,185 @@
+import type { z } from "zod";
+import {
+  CityListSchema,
+  type CityWeather,
+  CityWeatherSchema,
+  type Health,
+  HealthSchema,
+  ProblemSchema,
+} from "./schema.ts";
+
+export type { CityWeather, Health } from "./schema.ts";
+
+/** The API answered with an error status; `code` and `suggestions` come from its problem body. */
+export class WeatherApiError extends Error {
+  override name = "WeatherApiError";
+  /** HTTP status of the answer. */
+  readonly status: number;
+  /** The API's machine-readable error code, or `http_<status>` if the body had none. */
+  readonly code: string;
+  /** "Did you mean" city names, for an unknown city. */
+  readonly suggestions: readonly string[];
+  /** The parsed error body, if it was JSON. */
+  readonly body: unknown;
+
+  constructor(status: number, message: string, code: string, suggestions: readonly string[], body: unknown) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.suggestions = suggestions;
+    this.body = body;
+  }
+}
+
+/** The server could not be reached, or did not answer in time. */
+export class WeatherConnectionError extends Error {
+  override name = "WeatherConnectionError";
+  /** The URL that was requested. */
+  readonly url: string;
+  /** True when the request was abandoned after the timeout. */
+  readonly timedOut: boolean;
+
+  constructor(message: string, url: string, timedOut: boolean, cause: unknown) {
+    super(message, { cause });
+    this.url = url;
+    this.timedOut = timedOut;
+  }
+}
+
+/** Options of {@linkcode WeatherClient}. */
+export interface WeatherClientOptions {
+  /** Server address; default `http://127.0.0.1:5000`. */
+  baseUrl?: string | URL;
+  /** Milliseconds to wait for each answer; default 5000. */
+  timeout?: number;
+  /** The fetch to use; tests inject one that calls a handler directly. */
+  fetch?: (input: Request) => Promise<Response>;
+}
+
+/**
+ * A typed client for the weather API. It uses only the original routes (`/weather/cities`,
+ * `/get_weather`) plus `/healthz`, so it works with any server that implements them.
+ *
+ * @example
+ * ```ts
+ * const client = new WeatherClient({ baseUrl: "http://127.0.0.1:5000" });
+ * const tokyo = await client.weather("Tokyo");
+ * console.log(tokyo.current.temperature, tokyo.units.temperature);
+ * ```
+ */
+export class WeatherClient {
+  readonly #base: URL;
+  readonly #timeout: number;
+  readonly #fetch: (input: Request) => Promise<Response>;
+
+  constructor(options: WeatherClientOptions = {}) {
+    this.#base = new URL(options.baseUrl ?? "http://127.0.0.1:5000");
+    this.#timeout = options.timeout ?? 5000;
+    this.#fetch = options.fetch ?? ((request) => fetch(request));
+  }
+
+  /** The URL of `path` (with `query`) on this client's server. */
+  url(path: string, query: Record<string, string> = {}): URL {
+    const url = new URL(
+      path.replace(/^\//, ""),
+      this.#base.href.endsWith("/") ? this.#base : `${this.#base.href}/`,
+    );
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    return url;
+  }
+
+  /**
+   * GETs `url` and returns its JSON body. Throws {@linkcode WeatherApiError} for an error status,
+   * {@linkcode WeatherConnectionError} when the server cannot be reached in time, and `SyntaxError`
+   * when a success body is not JSON.
+   */
+  async getJson(url: URL): Promise<unknown> {
+    const signal = AbortSignal.timeout(this.#timeout);
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.#fetch(new Request(url, { headers: { accept: "application/json" }, signal }));
+      text = await response.text();
+    } catch (error) {
+      const timedOut = signal.aborted;
+      const reason = timedOut ? `no answer within ${this.#timeout} ms` : connectionReason(error);
+      throw new WeatherConnectionError(
+        `Cannot reach the weather server at ${url.origin}: ${reason}`,
+        url.href,
+        timedOut,
+        error,
+      );
+    }
+    let body: unknown = undefined;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      if (response.ok) {
+        throw new SyntaxError(`The server answered ${url.pathname} with text that is not JSON`);
+      }
+    }
+    if (!response.ok) throw apiError(response.status, body, text);
+    return body;
+  }
+
+  /** Names of the cities the server knows, in its order. */
+  async cities(): Promise<string[]> {
+    return expect(CityListSchema, await this.getJson(this.url("/weather/cities")), "/weather/cities").cities;
+  }
+
+  /** The weather body for `city` exactly as the server sent it, without checking its shape. */
+  weatherData(city: string): Promise<unknown> {
+    return this.getJson(this.url("/get_weather", { city }));
+  }
+
+  /** The weather of `city`, checked against the API's schema. */
+  async weather(city: string): Promise<CityWeather> {
+    return expect(CityWeatherSchema, await this.weatherData(city), "/get_weather");
+  }
+
+  /** The server's health report. */
+  async health(): Promise<Health> {
+    return expect(HealthSchema, await this.getJson(this.url("/healthz")), "/healthz");
+  }
+}
+
+/** The most specific cause of a failed fetch, without the URL and OS error number it repeats. */
+function connectionReason(error: unknown): string {
+  let innermost = error;
+  while (innermost instanceof Error && innermost.cause instanceof Error) innermost = innermost.cause;
+  const message = innermost instanceof Error ? innermost.message : String(innermost);
+  return message.replace(/^error sending request for url \([^)]*\): /, "").replace(/^.*: (?=[^:]+$)/, "")
+    .replace(/ \(os error \d+\)$/, "").replace(/^\w/, (c) => c.toLowerCase());
+}
+
+function apiError(status: number, body: unknown, text: string): WeatherApiError {
+  const problem = ProblemSchema.safeParse(body);
+  if (problem.success) {
+    return new WeatherApiError(
+      status,
+      problem.data.detail,
+      problem.data.code,
+      problem.data.suggestions ?? [],
+      body,
+    );
+  }
+  // A server that is not ours: keep whatever message it gave.
+  const message =
+    typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string"
+      ? (body as { error: string }).error
+      : text.trim().slice(0, 200) || `HTTP ${status}`;
+  return new WeatherApiError(status, message, `http_${status}`, [], body);
+}
+
+function expect<T>(schema: z.ZodType<T>, body: unknown, path: string): T {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new TypeError(
+      `Unexpected answer from ${path}: ${issue.path.join(".") || "(root)"}: ${
+        issue.message.replace(/^Invalid input: /, "")
+      }`,
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { parseClientArgs, parsePort, parseServerArgs } from "../src/cli_args.ts";
+
+Deno.test("parseServerArgs() defaults to 127.0.0.1:5000 and the bundled data", () => {
+  assert.deepEqual(parseServerArgs([]), {
+    kind: "serve",
+    options: { host: "127.0.0.1", port: 5000, data: undefined, quiet: false },
+  });
+});
+
+Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=value forms", () => {
+  assert.deepEqual(parseServerArgs(["--host", "::1", "--port=0", "--data", "x.json", "--quiet"]), {
+    kind: "serve",
+    options: { host: "::1", port: 0, data: "x.json", quiet: true },
+  });
+  assert.deepEqual(parseServerArgs(["--help", "--port", "nope"]), { kind: "help" });
+  assert.deepEqual(parseServerArgs(["-h"]), { kind: "help" });
+  assert.deepEqual(parseServerArgs(["--version"]), { kind: "version" });
+});
+
+Deno.test("parseServerArgs() falls back to HOST and PORT, flags winning", () => {
+  const env = { HOST: "0.0.0.0", PORT: "8080" };
+  assert.deepEqual(parseServerArgs([], env), {
+    kind: "serve",
+    options: { host: "0.0.0.0", port: 8080, data: undefined, quiet: false },
+  });
+  const flagged = parseServerArgs(["--port", "9000", "--host", "127.0.0.1"], env);
+  assert.equal(flagged.kind === "serve" && flagged.options.port, 9000);
+  assert.equal(flagged.kind === "serve" && flagged.options.host, "127.0.0.1");
+  assert.throws(() => parseServerArgs([], { PORT: "http" }), /Invalid PORT environment variable "http"/);
+});
+
+Deno.test("parseServerArgs() rejects unknown flags, missing values and stray arguments", () => {
+  assert.throws(() => parseServerArgs(["--prot", "1"]), {
+    name: "TypeError",
+    message: 'Unknown option "--prot"',
+  });
+  assert.throws(() => parseServerArgs(["--port"]), {
+    name: "TypeError",
+    message: 'Option "--port" needs a value',
+  });
+  assert.throws(() => parseServerArgs(["--quiet=yes"]), /Option "--quiet" takes no value/);
+  assert.throws(() => parseServerArgs(["extra"]), /Unexpected argument "extra"/);
+  assert.throws(() => parseServerArgs(["--data="]), /Invalid data path/);
+  assert.throws(() => parseServerArgs(["--host="]), /Invalid host/);
+});
+
+Deno.test("parsePort() accepts exactly the integers 0 to 65535", () => {
+  assert.equal(parsePort("0"), 0);
+  assert.equal(parsePort("65535"), 65535);
+  assert.throws(() => parsePort("65536"), RangeError);
+  for (const bad of ["-1", "1.5", "", "0x10", "1e3", "80a", " "]) {
+    assert.throws(() => parsePort(bad), TypeError, bad);
+  }
+  fc.assert(fc.property(fc.integer({ min: 0, max: 65535 }), (port) => parsePort(String(port)) === port));
+  fc.assert(fc.property(fc.integer({ min: 65536 }), (port) => {
+    assert.throws(() => parsePort(String(port)), RangeError);
+  }));
+});
+
+Deno.test("parseClientArgs() runs the tutorial tour with no command", () => {
+  assert.deepEqual(parseClientArgs([]), {
+    kind: "tour",
+    options: { url: new URL("http://127.0.0.1:5000"), json: false, timeout: 5000 },
+  });
+});
+
+Deno.test("parseClientArgs() reads commands and options in any order", () => {
+  assert.deepEqual(parseClientArgs(["weather", "São Paulo", "--json", "Tokyo", "--timeout", "250"]), {
+    kind: "weather",
+    cities: ["São Paulo", "Tokyo"],
+    options: { url: new URL("http://127.0.0.1:5000"), json: true, timeout: 250 },
+  });
+  const health = parseClientArgs(["health", "--url=http://localhost:8000/api/"]);
+  assert.equal(health.kind, "health");
+  assert.equal(health.kind === "health" && health.options.url.href, "http://localhost:8000/api/");
+  const fromEnv = parseClientArgs(["cities"], { WEATHER_URL: "https://weather.test" });
+  assert.equal(fromEnv.kind === "cities" && fromEnv.options.url.href, "https://weather.test/");
+});
+
+Deno.test("parseClientArgs() rejects bad commands, URLs and timeouts", () => {
+  assert.throws(() => parseClientArgs(["forecast"]), /Unknown command "forecast"/);
+  assert.throws(() => parseClientArgs(["weather"]), /needs at least one city/);
+  assert.throws(() => parseClientArgs(["cities", "Tokyo"]), /takes no arguments/);
+  assert.throws(() => parseClientArgs(["--url", "ftp://127.0.0.1"]), /expected http or https/);
+  assert.throws(
+    () => parseClientArgs(["--url", "127.0.0.1:5000"]),
+    /expected one like http:\/\/127\.0\.0\.1:5000/,
+  );
+  assert.throws(() => parseClientArgs(["--url", "not a url"]), /Invalid URL/);
+  assert.throws(() => parseClientArgs(["--timeout", "0"]), RangeError);
+  assert.throws(() => parseClientArgs(["--timeout", "soon"]), TypeError);
+  assert.throws(() => parseClientArgs(["--verbose"]), /Unknown option "--verbose"/);
+});

@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { VERSION } from "../src/version.ts";
+import { bundled, runEntry, startServer } from "./_helpers.ts";
+
+const names = bundled.cities.map((city) => city.name);
+
+Deno.test("client.ts against a real server", async (t) => {
+  await using server = await startServer(["--quiet"]);
+  const url = server.url.href;
+  const client = (...args: string[]) => runEntry("client.ts", ["--url", url, ...args]);
+
+  await t.step("no command: lists the cities, then shows Tokyo", async () => {
+    const ran = await client();
+    assert.equal(ran.code, 0);
+    assert.equal(ran.stderr, "");
+    assert.match(ran.stdout, new RegExp(`^${names.length} cities\\n  Tokyo +Seoul`));
+    assert.ok(ran.stdout.includes("\n\nTokyo, JP  35.68°N 139.65°E  Asia/Tokyo\n  Condition "), ran.stdout);
+  });
+
+  await t.step("cities --json prints the API's body", async () => {
+    const ran = await client("cities", "--json");
+    assert.equal(ran.code, 0);
+    assert.equal(ran.stderr, "");
+    assert.deepEqual(JSON.parse(ran.stdout), { cities: names });
+  });
+
+  await t.step("weather prints each city, and --json one line each", async () => {
+    const human = await client("weather", "são paulo", "ZURICH");
+    assert.equal(human.code, 0);
+    assert.equal(human.stderr, "");
+    assert.match(human.stdout, /^São Paulo, BR .*\n(.*\n)+\nZürich, CH /);
+    const json = await client("weather", "Tokyo", "Lima", "--json");
+    assert.equal(json.code, 0);
+    assert.equal(json.stderr, "");
+    assert.deepEqual(json.stdout.trim().split("\n").map((line) => JSON.parse(line).name), ["Tokyo", "Lima"]);
+  });
+
+  await t.step("an unknown city exits 1 with suggestions on stderr", async () => {
+    const ran = await client("weather", "Tokio");
+    assert.equal(ran.code, 1);
+    assert.equal(ran.stdout, "");
+    assert.equal(ran.stderr, 'error: Cannot find city "Tokio": did you mean "Tokyo"?\n');
+  });
+
+  await t.step("a miss among hits still prints the hits, then exits 1", async () => {
+    const ran = await client("weather", "Tokyo", "Atlantis", "--json");
+    assert.equal(ran.code, 1);
+    assert.equal(JSON.parse(ran.stdout).name, "Tokyo");
+    assert.equal(ran.stderr, 'error: Cannot find city "Atlantis"\n');
+  });
+
+  await t.step("health reports the server's data", async () => {
+    const ran = await client("health");
+    assert.equal(ran.code, 0);
+    assert.equal(ran.stderr, "");
+    assert.match(ran.stdout, new RegExp(`^ok  ${names.length} cities  version [0-9a-f]{16}  loaded `));
+  });
+
+  await t.step("WEATHER_URL stands in for --url", async () => {
+    const ran = await runEntry("client.ts", ["cities", "--json"], { env: { WEATHER_URL: url } });
+    assert.equal(ran.code, 0);
+    assert.equal(ran.stderr, "");
+    assert.deepEqual(JSON.parse(ran.stdout).cities, names);
+  });
+});
+
+Deno.test("client.ts exits 3 with advice when no server listens", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close();
+  const ran = await runEntry("client.ts", ["--url", `http://127.0.0.1:${port}`, "cities"]);
+  assert.equal(ran.code, 3);
+  assert.equal(ran.stdout, "");
+  assert.equal(
+    ran.stderr,
+    `error: Cannot reach the weather server at http://127.0.0.1:${port}: connection refused\n` +
+      "Is the server running? Start it with: deno task serve\n",
+  );
+});
+
+Deno.test("client.ts exits 3 when the server does not answer in time", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  const ran = await runEntry("client.ts", [
+    "--url",
+    `http://127.0.0.1:${listener.addr.port}`,
+    "--timeout",
+    "300",
+  ]);
+  listener.close();
+  await accepting.catch(() => {});
+  for (const conn of held) conn.close();
+  assert.equal(ran.code, 3);
+  assert.equal(ran.stdout, "");
+  assert.match(ran.stderr, /^error: Cannot reach the weather server at .*: no answer within 300 ms\n/);
+});
+
+Deno.test("client.ts reports usage errors with exit 2", async () => {
+  for (const args of [["forecast"], ["--timeout", "x"], ["--nope"], ["weather"]]) {
+    const ran = await runEntry("client.ts", args);
+    assert.equal(ran.code, 2, args.join(" "));
+    assert.equal(ran.stdout, "");
+    assert.match(ran.stderr, /^error: .+\nUsage: client\.ts /);
+  }
+});
+
+Deno.test("client.ts --help and --version print to stdout and exit 0", async () => {
+  const help = await runEntry("client.ts", ["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Client for the local weather API\.\n/);
+  assert.match(help.stdout, /Exit status: 0 success/);
+  assert.equal(help.stderr, "");
+  const version = await runEntry("client.ts", ["-V"]);
+  assert.equal(version.code, 0);
+  assert.equal(version.stdout, `weather-client ${VERSION}\n`);
+  assert.equal(version.stderr, "");
+});

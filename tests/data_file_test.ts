@@ -1,0 +1,142 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { formatJsonPath, parseDataFile, readDataFile } from "../src/data_file.ts";
+import { bundled, DATA_PATH, tempFile } from "./_helpers.ts";
+
+const valid = JSON.parse(await Deno.readTextFile(DATA_PATH));
+const twoCities = () => ({ cities: structuredClone(valid.cities.slice(0, 2)) });
+
+function rejects(file: unknown, kind: typeof SyntaxError | typeof TypeError, pattern: RegExp) {
+  const text = typeof file === "string" ? file : JSON.stringify(file, null, 2);
+  assert.throws(() => parseDataFile(text, "broken.json"), (error: Error) => {
+    assert.ok(error instanceof kind, `expected ${kind.name}, got ${error.name}: ${error.message}`);
+    assert.match(error.message, pattern);
+    return true;
+  });
+}
+
+Deno.test("bundled data has at least 40 cities on every continent", () => {
+  assert.ok(bundled.cities.length >= 40);
+  const zones = new Set(bundled.cities.map((city) => city.timezone.split("/")[0]));
+  for (const area of ["Asia", "Europe", "Africa", "America", "Australia", "Antarctica"]) {
+    assert.ok(zones.has(area), `no city in ${area}`);
+  }
+  assert.ok(bundled.cities.some((city) => city.latitude < 0 && city.timezone.startsWith("America/")));
+  for (const name of ["Tokyo", "São Paulo", "Zürich", "Reykjavík"]) {
+    assert.notEqual(bundled.index.find(name), undefined, name);
+  }
+});
+
+Deno.test("parseDataFile() names the file, line and column of broken JSON", () => {
+  rejects(
+    '{\n  "cities": [\n    {"name": "Tokyo",}\n  ]\n}',
+    SyntaxError,
+    /"broken\.json".*line 3, column 22/,
+  );
+  rejects('{"cities": [', SyntaxError, /"broken\.json".*unexpected end of input at line 1, column 13/);
+  rejects('{"cities": x}', SyntaxError, /unexpected character "x" at line 1, column 12/);
+  rejects(
+    '{"cities": []} trailing',
+    SyntaxError,
+    /unexpected text after the JSON value at line 1, column 16/,
+  );
+  rejects("", SyntaxError, /line 1, column 1/);
+});
+
+Deno.test("parseDataFile() gives the JSON path, expectation and value of a wrong type", () => {
+  const file = twoCities();
+  file.cities[1].current.humidity = "wet";
+  rejects(
+    file,
+    TypeError,
+    /"broken\.json": cities\[1\]\.current\.humidity: expected number, received string, found "wet"/,
+  );
+});
+
+Deno.test("parseDataFile() reports a missing field", () => {
+  const file = twoCities();
+  delete file.cities[0].current.pressure;
+  rejects(
+    file,
+    TypeError,
+    /cities\[0\]\.current\.pressure: expected number, received undefined, found nothing/,
+  );
+});
+
+Deno.test("parseDataFile() reports values out of range", () => {
+  const file = twoCities();
+  file.cities[0].current.humidity = 140;
+  rejects(file, TypeError, /cities\[0\]\.current\.humidity: Too big: expected number to be <=100, found 140/);
+  const tz = twoCities();
+  tz.cities[1].timezone = "Mars/Olympus";
+  rejects(tz, TypeError, /cities\[1\]\.timezone: expected an IANA time zone.*found "Mars\/Olympus"/);
+  const code = twoCities();
+  code.cities[0].current.weather_code = 42;
+  rejects(code, TypeError, /weather_code: expected a WMO weather code.*found 42/);
+});
+
+Deno.test("parseDataFile() rejects duplicate cities by accent- and case-insensitive name", () => {
+  const file = twoCities();
+  file.cities[0].name = "São Paulo";
+  file.cities[1].name = "SAO  PAULO";
+  rejects(
+    file,
+    TypeError,
+    /cities\[1\]\.name: duplicate city "SAO {2}PAULO", same as cities\[0\]\.name "São Paulo"/,
+  );
+});
+
+Deno.test("parseDataFile() rejects a file without cities", () => {
+  rejects({ cities: [] }, TypeError, /cities: Too small/);
+  rejects([], TypeError, /\(root\): expected object, received array/);
+});
+
+Deno.test("parseDataFile() accepts a $schema reference and a byte order mark", () => {
+  const file = { $schema: "./schema.json", ...twoCities() };
+  assert.equal(parseDataFile("\uFEFF" + JSON.stringify(file), "ok.json").cities.length, 2);
+});
+
+Deno.test("parseDataFile() throws only SyntaxError or TypeError for arbitrary text", () => {
+  fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
+    try {
+      parseDataFile(text, "fuzz.json");
+    } catch (error) {
+      assert.ok(error instanceof SyntaxError || error instanceof TypeError, String(error));
+      assert.match((error as Error).message, /"fuzz\.json"/);
+    }
+  }));
+});
+
+Deno.test("parseDataFile() locates the error in JSON cut short at any point", () => {
+  const text = JSON.stringify(twoCities(), null, 2);
+  fc.assert(fc.property(fc.integer({ min: 0, max: text.length - 1 }), (cut) => {
+    assert.throws(() => parseDataFile(text.slice(0, cut), "cut.json"), (error: Error) => {
+      assert.ok(error instanceof SyntaxError);
+      const at = /line (\d+), column (\d+)$/.exec(error.message);
+      assert.ok(at, error.message);
+      assert.ok(Number(at[1]) <= text.slice(0, cut).split("\n").length);
+      return true;
+    });
+  }));
+});
+
+Deno.test("formatJsonPath() writes indexes and odd keys readably", () => {
+  assert.equal(formatJsonPath(["cities", 3, "current", "humidity"]), "cities[3].current.humidity");
+  assert.equal(formatJsonPath(["a b"]), '["a b"]');
+  assert.equal(formatJsonPath([]), "(root)");
+});
+
+Deno.test("readDataFile() explains a missing file, a directory and non-UTF-8 bytes", async () => {
+  await assert.rejects(
+    readDataFile("/nonexistent/weather.json"),
+    /Cannot read data file "\/nonexistent\/weather\.json": no such file/,
+  );
+  const dir = await Deno.makeTempDir();
+  try {
+    await assert.rejects(readDataFile(dir), new RegExp(`Cannot read data file "${dir}": `));
+  } finally {
+    await Deno.remove(dir);
+  }
+  await using latin1 = await tempFile(new Uint8Array([0x7b, 0xe9, 0x7d]));
+  await assert.rejects(readDataFile(latin1.path), /is not UTF-8 text/);
+});

@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { createHandler } from "../src/handler.ts";
+import { bundled, bundledHandler, datasetOf, getJson, type JsonResult } from "./_helpers.ts";
+
+const handler = bundledHandler();
+
+function assertProblem(
+  result: JsonResult,
+  status: number,
+  code: string,
+  detail: RegExp,
+) {
+  assert.equal(result.status, status);
+  assert.equal(result.headers.get("content-type"), "application/problem+json; charset=utf-8");
+  assert.equal(result.body.status, status);
+  assert.equal(result.body.code, code);
+  assert.equal(typeof result.body.title, "string");
+  assert.equal(result.body.type, "about:blank");
+  assert.match(result.body.detail, detail);
+  assert.equal(result.body.error, result.body.detail);
+}
+
+Deno.test("createHandler() lists the cities in data-file order", async () => {
+  const { status, headers, body } = await getJson(handler, "/weather/cities");
+  assert.equal(status, 200);
+  assert.equal(headers.get("content-type"), "application/json; charset=utf-8");
+  assert.deepEqual(Object.keys(body), ["cities"]);
+  assert.deepEqual(body.cities, bundled.cities.map((city) => city.name));
+});
+
+Deno.test("createHandler() answers /get_weather with the city's full record and units", async () => {
+  const { status, body } = await getJson(handler, "/get_weather?city=Tokyo");
+  assert.equal(status, 200);
+  const tokyo = bundled.cities[bundled.index.find("Tokyo")!];
+  assert.deepEqual(body, { ...tokyo, units: body.units });
+  assert.deepEqual(body.units, {
+    temperature: "°C",
+    feels_like: "°C",
+    humidity: "%",
+    wind_speed: "km/h",
+    wind_direction: "°",
+    pressure: "hPa",
+  });
+});
+
+Deno.test("createHandler() answers /weather/{city} like /get_weather", async () => {
+  const rest = await getJson(handler, "/weather/S%C3%A3o%20Paulo");
+  const query = await getJson(handler, "/get_weather?city=S%C3%A3o+Paulo");
+  assert.equal(rest.status, 200);
+  assert.equal(rest.body.name, "São Paulo");
+  assert.deepEqual(rest.body, query.body);
+});
+
+Deno.test("createHandler() finds cities ignoring case, accents and white space", async () => {
+  for (const spelling of ["sao paulo", "SÃO PAULO", " São  Paulo ", "SAO\tPAULO"]) {
+    const { status, body } = await getJson(handler, `/get_weather?city=${encodeURIComponent(spelling)}`);
+    assert.equal(status, 200, spelling);
+    assert.equal(body.name, "São Paulo");
+  }
+  assert.equal((await getJson(handler, "/weather/zurich")).body.name, "Zürich");
+});
+
+Deno.test("createHandler() returns 400 for a missing or empty city", async () => {
+  for (const path of ["/get_weather", "/get_weather?city=", "/get_weather?city=%20%20", "/weather/%20"]) {
+    assertProblem(await getJson(handler, path), 400, "missing_city", /Give a city name/);
+  }
+});
+
+Deno.test("createHandler() returns 400 for several city parameters", async () => {
+  assertProblem(
+    await getJson(handler, "/get_weather?city=Tokyo&city=Paris"),
+    400,
+    "bad_request",
+    /one "city"/,
+  );
+});
+
+Deno.test("createHandler() returns 404 for an unknown city with suggestions", async () => {
+  const result = await getJson(handler, "/get_weather?city=Tokio");
+  assertProblem(result, 404, "city_not_found", /^Cannot find city "Tokio": did you mean "Tokyo"\?$/);
+  assert.equal(result.body.city, "Tokio");
+  assert.deepEqual(result.body.suggestions, ["Tokyo"]);
+  const none = await getJson(handler, "/weather/Atlantis");
+  assertProblem(none, 404, "city_not_found", /^Cannot find city "Atlantis"$/);
+  assert.deepEqual(none.body.suggestions, []);
+});
+
+Deno.test("createHandler() returns 404 for an unknown path", async () => {
+  for (
+    const path of [
+      "/",
+      "/weather",
+      "/weather/",
+      "/weather/Tokyo/extra",
+      "/get_weather/Tokyo",
+      "/WEATHER/cities",
+    ]
+  ) {
+    assertProblem(await getJson(handler, path), 404, "not_found", /No route for path/);
+  }
+});
+
+Deno.test("createHandler() returns 400 for a city that is not valid percent-encoding", async () => {
+  assertProblem(await getJson(handler, "/weather/%E0%A4"), 400, "bad_request", /Cannot decode/);
+  assertProblem(await getJson(handler, "/weather/%"), 400, "bad_request", /Cannot decode/);
+});
+
+Deno.test("createHandler() reports health with the number of cities and data version", async () => {
+  const { status, body } = await getJson(handler, "/healthz");
+  assert.equal(status, 200);
+  assert.equal(body.status, "ok");
+  assert.equal(body.cities, bundled.cities.length);
+  assert.equal(body.version, bundled.version);
+  assert.match(body.version, /^[0-9a-f]{16}$/);
+  assert.equal(body.loaded_at, bundled.loadedAt.toISOString());
+  assert.equal(body.source, "weather.json");
+});
+
+Deno.test("createHandler() serves whichever dataset the source holds now", async () => {
+  const source = { current: bundled };
+  const swapped = createHandler(source);
+  const one = await datasetOf({ cities: [{ ...bundled.cities[0]!, name: "Atlantis" }] });
+  assert.equal((await getJson(swapped, "/weather/Atlantis")).status, 404);
+  source.current = one;
+  assert.deepEqual((await getJson(swapped, "/weather/cities")).body, { cities: ["Atlantis"] });
+});
+
+Deno.test("createHandler() turns an exception into a generic 500 and reports it", async () => {
+  const failing = {
+    get current(): never {
+      throw new Error("disk on fire");
+    },
+  };
+  const seen: unknown[] = [];
+  const result = await getJson(createHandler(failing, { onError: (error) => seen.push(error) }), "/healthz");
+  assertProblem(result, 500, "internal_error", /^The server failed to answer this request$/);
+  assert.doesNotMatch(JSON.stringify(result.body), /disk on fire|at /);
+  assert.equal((seen[0] as Error).message, "disk on fire");
+});
