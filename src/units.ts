@@ -1,0 +1,91 @@
+import { type City, type CityWeather, type Current, METRIC_UNITS, type Units } from "./schema.ts";
+
+/** The unit systems the API offers, the first being the default and the data file's own. */
+export const UNIT_SYSTEMS = ["metric", "imperial", "si"] as const;
+
+/** One of {@linkcode UNIT_SYSTEMS}. */
+export type UnitSystem = typeof UNIT_SYSTEMS[number];
+
+/** The unit of each field in each system, as a response's `units` block names them. */
+export const UNITS: Readonly<Record<UnitSystem, Units>> = {
+  metric: METRIC_UNITS,
+  imperial: {
+    temperature: "°F",
+    feels_like: "°F",
+    humidity: "%",
+    wind_speed: "mph",
+    wind_direction: "°",
+    pressure: "inHg",
+  },
+  si: {
+    temperature: "K",
+    feels_like: "K",
+    humidity: "%",
+    wind_speed: "m/s",
+    wind_direction: "°",
+    pressure: "Pa",
+  },
+};
+
+/** True when `name` is one of {@linkcode UNIT_SYSTEMS}. */
+export function isUnitSystem(name: string): name is UnitSystem {
+  return (UNIT_SYSTEMS as readonly string[]).includes(name);
+}
+
+/** Rounds to `digits` decimals, half away from zero, without binary-fraction surprises like 1.005. */
+export function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round((Math.abs(value) + Number.EPSILON) * factor) / factor * Math.sign(value) || 0;
+}
+
+const KM_PER_MILE = 1.609344;
+const HPA_PER_INHG = 33.8638866667;
+
+/** Degrees Celsius to Fahrenheit, to 0.1 °F. */
+export const celsiusToFahrenheit = (c: number): number => round(c * 9 / 5 + 32, 1);
+/** Degrees Celsius to kelvins, to 0.01 K (exact for data in tenths of a degree). */
+export const celsiusToKelvin = (c: number): number => round(c + 273.15, 2);
+/** Kilometres per hour to miles per hour, to 0.1 mph. */
+export const kmhToMph = (kmh: number): number => round(kmh / KM_PER_MILE, 1);
+/** Kilometres per hour to metres per second, to 0.1 m/s. */
+export const kmhToMetresPerSecond = (kmh: number): number => round(kmh / 3.6, 1);
+/** Hectopascals to inches of mercury, to 0.01 inHg. */
+export const hpaToInHg = (hpa: number): number => round(hpa / HPA_PER_INHG, 2);
+/** Hectopascals to pascals, to 1 Pa. */
+export const hpaToPa = (hpa: number): number => round(hpa * 100, 0);
+
+/** Current conditions (metric, as stored) expressed in `system`. */
+export function convertCurrent(current: Current, system: UnitSystem): Current {
+  switch (system) {
+    case "metric":
+      return current;
+    case "imperial":
+      return {
+        ...current,
+        temperature: celsiusToFahrenheit(current.temperature),
+        feels_like: celsiusToFahrenheit(current.feels_like),
+        wind_speed: kmhToMph(current.wind_speed),
+        pressure: hpaToInHg(current.pressure),
+      };
+    case "si":
+      return {
+        ...current,
+        temperature: celsiusToKelvin(current.temperature),
+        feels_like: celsiusToKelvin(current.feels_like),
+        wind_speed: kmhToMetresPerSecond(current.wind_speed),
+        pressure: hpaToPa(current.pressure),
+      };
+  }
+}
+
+/**
+ * A city's weather in `system`, with the `units` block naming each unit.
+ *
+ * @example
+ * ```ts
+ * cityWeather(tokyo, "imperial").current.temperature; // 57.6 for 14.2 °C
+ * ```
+ */
+export function cityWeather(city: City, system: UnitSystem): CityWeather {
+  return { ...city, current: convertCurrent(city.current, system), units: UNITS[system] };
+}
