@@ -20,7 +20,7 @@ function report(error: unknown): number {
 }
 
 async function run(command: Exclude<ClientCommand, { kind: "help" | "version" }>): Promise<number> {
-  const { url, json, timeout } = command.options;
+  const { url, json, timeout, units } = command.options;
   const client = new WeatherClient({ baseUrl: url, timeout });
   const style: Style = { color: !json && Deno.stdout.isTerminal() && !optionalEnv("NO_COLOR") };
   const print = (value: unknown, human: () => string) => console.log(json ? JSON.stringify(value) : human());
@@ -37,7 +37,7 @@ async function run(command: Exclude<ClientCommand, { kind: "help" | "version" }>
         print({ cities }, () => formatCityList(cities, style));
         if (command.kind === "cities") return 0;
         if (!json) console.log();
-        const tokyo = await client.weatherData("Tokyo");
+        const tokyo = await client.weatherData("Tokyo", { units });
         print(tokyo, () => formatWeather(tokyo, style));
         return 0;
       }
@@ -45,7 +45,7 @@ async function run(command: Exclude<ClientCommand, { kind: "help" | "version" }>
         let status = 0;
         for (const [i, city] of command.cities.entries()) {
           try {
-            const body = await client.weatherData(city);
+            const body = await client.weatherData(city, { units });
             if (!json && i > 0) console.log();
             print(body, () => formatWeather(body, style));
           } catch (error) {

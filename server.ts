@@ -17,7 +17,7 @@ async function main(args: string[]): Promise<number> {
   }
   if (command.kind === "help") return console.log(SERVER_HELP), 0;
   if (command.kind === "version") return console.log(`weather-server ${VERSION}`), 0;
-  const { host, port, data, quiet } = command.options;
+  const { host, port, data, quiet, maxAge, cors } = command.options;
 
   let dataset;
   try {
@@ -28,6 +28,8 @@ async function main(args: string[]): Promise<number> {
   }
 
   const handler = createHandler({ current: dataset }, {
+    maxAge,
+    cors,
     onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
   });
   const encoder = new TextEncoder();
@@ -38,6 +40,8 @@ async function main(args: string[]): Promise<number> {
     const server = Deno.serve({
       hostname: host,
       port,
+      // Off by default since Deno 2.9: gzip or brotli per Accept-Encoding, ETags turned weak.
+      automaticCompression: true,
       onListen: ({ hostname, port }) => {
         const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
         console.log(

@@ -1,16 +1,17 @@
-/** Formats one access-log line: time, method, path with query, status and duration in ms. */
+/** Formats one access-log line: time, method, path with query, status, duration in ms, request id. */
 export function formatAccessLine(
   time: Date,
   request: Request,
-  status: number,
+  response: Response,
   milliseconds: number,
 ): string {
   // The URL parser percent-encodes spaces and control characters, so the line cannot be split
   // or forged by a crafted path.
   const url = new URL(request.url);
-  return `${time.toISOString()} ${request.method} ${url.pathname}${url.search} ${status} ${
+  const id = response.headers.get("x-request-id") ?? "-";
+  return `${time.toISOString()} ${request.method} ${url.pathname}${url.search} ${response.status} ${
     milliseconds.toFixed(2)
-  }ms`;
+  }ms ${id}`;
 }
 
 /**
@@ -29,7 +30,7 @@ export function withAccessLog(
   return async (request) => {
     const start = now();
     const response = await handler(request);
-    write(formatAccessLine(new Date(), request, response.status, now() - start));
+    write(formatAccessLine(new Date(), request, response, now() - start));
     return response;
   };
 }

@@ -1,6 +1,11 @@
 import { parseArgs } from "node:util";
+import type { CorsPolicy } from "./http.ts";
+import { isUnitSystem, UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
 
-type FlagSpec = Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }>;
+type FlagSpec = Record<
+  string,
+  { type: "string" | "boolean"; short?: string; multiple?: boolean; optionalValue?: boolean }
+>;
 
 /** Parsed flags: strings or booleans by long name, and the positional arguments in order. */
 interface ParsedFlags {
@@ -10,19 +15,31 @@ interface ParsedFlags {
 
 /**
  * Parses `args` against `spec` strictly, with messages in the project's style. Throws `TypeError`
- * for an unknown option, a missing value, or a value given to a switch.
+ * for an unknown option, a missing value, or a value given to a switch. An `optionalValue` string
+ * option takes the next argument only when it does not start with "-"; alone it stands for "".
  */
 function parseFlags(args: readonly string[], spec: FlagSpec, allowPositionals: boolean): ParsedFlags {
   const { tokens } = parseArgs({
     args: [...args],
-    options: spec,
+    // Optional-value options are parsed as switches so they never swallow the next flag.
+    options: Object.fromEntries(
+      Object.entries(spec).map(([name, { type, short, optionalValue }]) => [
+        name,
+        { type: optionalValue ? "boolean" as const : type, ...(short ? { short } : {}) },
+      ]),
+    ),
     strict: false,
     allowPositionals: true,
     tokens: true,
   });
   const values: ParsedFlags["values"] = {};
   const positionals: string[] = [];
-  for (const token of tokens) {
+  const set = (name: string, value: string, multiple: boolean | undefined) => {
+    if (multiple) ((values[name] as string[] | undefined) ??= [] as string[]).push(value);
+    else values[name] = value;
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
     if (token.kind === "positional") {
       if (!allowPositionals) throw new TypeError(`Unexpected argument ${JSON.stringify(token.value)}`);
       positionals.push(token.value);
@@ -31,18 +48,21 @@ function parseFlags(args: readonly string[], spec: FlagSpec, allowPositionals: b
     if (token.kind === "option-terminator") continue;
     const option = spec[token.name];
     if (option === undefined) throw new TypeError(`Unknown option "${token.rawName}"`);
-    if (option.type === "boolean") {
+    if (option.optionalValue) {
+      const next = tokens[i + 1];
+      if (token.value !== undefined) set(token.name, token.value, option.multiple);
+      else if (next?.kind === "positional" && !next.value.startsWith("-")) {
+        set(token.name, next.value, option.multiple);
+        i++;
+      } else set(token.name, "", option.multiple);
+    } else if (option.type === "boolean") {
       if (token.value !== undefined) {
         throw new TypeError(`Option "${token.rawName}" takes no value, got ${JSON.stringify(token.value)}`);
       }
       values[token.name] = true;
     } else {
       if (token.value === undefined) throw new TypeError(`Option "${token.rawName}" needs a value`);
-      if (option.multiple) {
-        const list = (values[token.name] as string[] | undefined) ?? [];
-        list.push(token.value);
-        values[token.name] = list;
-      } else values[token.name] = token.value;
+      set(token.name, token.value, option.multiple);
     }
   }
   return { values, positionals };
@@ -63,20 +83,52 @@ export function parsePort(text: string, what = "port"): number {
   return port;
 }
 
-function parsePositiveInteger(text: string, what: string, max: number): number {
+function parseWholeNumber(text: string, what: string, min: number, max: number): number {
   if (!/^\d+$/.test(text.trim())) {
     throw new TypeError(`Invalid ${what} ${JSON.stringify(text)}: expected a whole number`);
   }
   const value = Number(text.trim());
-  if (value < 1 || value > max) {
-    throw new RangeError(`Invalid ${what} ${JSON.stringify(text)}: expected 1 to ${max}`);
+  if (value < min || value > max) {
+    throw new RangeError(`Invalid ${what} ${JSON.stringify(text)}: expected ${min} to ${max}`);
   }
   return value;
 }
 
+/**
+ * Turns the values of repeated `--cors` flags into a policy: none given is off, a bare `--cors`
+ * or `*` allows any origin, otherwise only the origins listed. Throws `TypeError` for a value
+ * that is not an origin such as `https://app.example` or `http://localhost:3000`.
+ */
+export function parseCors(values: readonly string[] | undefined): CorsPolicy {
+  if (values === undefined || values.length === 0) return { kind: "off" };
+  if (values.some((value) => value === "" || value === "*")) return { kind: "any" };
+  const origins = new Set<string>();
+  for (const value of values) {
+    let origin: string | undefined;
+    try {
+      const url = new URL(value);
+      if (
+        (url.protocol === "http:" || url.protocol === "https:") && value.replace(/\/$/, "") === url.origin
+      ) {
+        origin = url.origin;
+      }
+    } catch { /* reported below */ }
+    if (origin === undefined) {
+      throw new TypeError(
+        `Invalid CORS origin ${
+          JSON.stringify(value)
+        }: expected scheme://host[:port], like https://app.example`,
+      );
+    }
+    origins.add(origin);
+  }
+  return { kind: "list", origins };
+}
+
 /** One line on how to call the server. */
 export const SERVER_USAGE =
-  "Usage: server.ts [--host HOST] [--port PORT] [--data PATH] [--quiet] [--help] [--version]";
+  "Usage: server.ts [--host HOST] [--port PORT] [--data PATH] [--max-age SECONDS] " +
+  "[--cors [ORIGIN]]... [--quiet] [--help] [--version]";
 
 /** The server's `--help` text. */
 export const SERVER_HELP = `Local weather API server.
@@ -87,11 +139,16 @@ Options:
   --host HOST   Address to listen on (default 127.0.0.1, or $HOST)
   --port PORT   Port to listen on, 0 for any free one (default 5000, or $PORT)
   --data PATH   Weather data file (default: the bundled data/weather.json)
+  --max-age SECONDS
+                Cache-Control max-age of answers (default 10; 0 sends no-cache)
+  --cors [ORIGIN]
+                Let browsers on ORIGIN read answers (repeatable); alone: any origin
   --quiet       No access log on stderr
   --help        Show this help and exit
   --version     Show the version and exit
 
-Routes: GET /weather/cities, /get_weather?city=NAME, /weather/NAME, /healthz`;
+Routes: GET /weather/cities, /get_weather?city=NAME, /weather/NAME, /healthz, /openapi.json
+Weather routes take ?units=metric|imperial|si.`;
 
 /** Settings of a server run. */
 export interface ServerOptions {
@@ -99,6 +156,9 @@ export interface ServerOptions {
   port: number;
   /** Data file path; undefined means the bundled file. */
   data: string | undefined;
+  /** Cache-Control max-age in seconds; 0 means no-cache. */
+  maxAge: number;
+  cors: CorsPolicy;
   quiet: boolean;
 }
 
@@ -125,6 +185,8 @@ export function parseServerArgs(
     host: { type: "string" },
     port: { type: "string" },
     data: { type: "string" },
+    "max-age": { type: "string" },
+    cors: { type: "string", multiple: true, optionalValue: true },
     quiet: { type: "boolean" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "V" },
@@ -140,12 +202,17 @@ export function parseServerArgs(
     : 5000;
   const data = values.data as string | undefined;
   if (data !== undefined && data.trim() === "") throw new TypeError('Invalid data path "": give a file path');
-  return { kind: "serve", options: { host, port, data, quiet: values.quiet === true } };
+  const maxAge = values["max-age"] === undefined
+    ? 10
+    : parseWholeNumber(values["max-age"] as string, "max-age", 0, 31_536_000);
+  const cors = parseCors(values.cors as string[] | undefined);
+  return { kind: "serve", options: { host, port, data, maxAge, cors, quiet: values.quiet === true } };
 }
 
 /** One line on how to call the client. */
 export const CLIENT_USAGE =
-  "Usage: client.ts [--url URL] [--json] [--timeout MS] [cities | weather CITY... | health]";
+  "Usage: client.ts [--url URL] [--units metric|imperial|si] [--json] [--timeout MS] " +
+  "[cities | weather CITY... | health]";
 
 /** The client's `--help` text. */
 export const CLIENT_HELP = `Client for the local weather API.
@@ -160,6 +227,7 @@ Commands:
 
 Options:
   --url URL        Server address (default http://127.0.0.1:5000, or $WEATHER_URL)
+  --units UNITS    metric (°C, km/h, hPa), imperial (°F, mph, inHg) or si (K, m/s, Pa)
   --json           Print JSON: the API's bodies, one per line
   --timeout MS     Give up on a request after MS milliseconds (default 5000)
   --help           Show this help and exit
@@ -173,6 +241,8 @@ export interface ClientOptions {
   url: URL;
   json: boolean;
   timeout: number;
+  /** Units to ask for; undefined leaves the server's default. */
+  units: UnitSystem | undefined;
 }
 
 /** What the client was asked to do. */
@@ -181,6 +251,13 @@ export type ClientCommand =
   | { kind: "version" }
   | { kind: "tour" | "cities" | "health"; options: ClientOptions }
   | { kind: "weather"; cities: string[]; options: ClientOptions };
+
+function parseUnits(text: string | undefined): UnitSystem | undefined {
+  if (text === undefined || isUnitSystem(text)) return text;
+  throw new TypeError(
+    `Invalid units ${JSON.stringify(text)}: expected ${UNIT_SYSTEMS.map((u) => `"${u}"`).join(", ")}`,
+  );
+}
 
 /** Parses a server base URL; throws `TypeError` unless it is an absolute http or https URL. */
 export function parseBaseUrl(text: string): URL {
@@ -208,6 +285,7 @@ export function parseClientArgs(
     url: { type: "string" },
     json: { type: "boolean" },
     timeout: { type: "string" },
+    units: { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "V" },
   }, true);
@@ -218,7 +296,8 @@ export function parseClientArgs(
     json: values.json === true,
     timeout: values.timeout === undefined
       ? 5000
-      : parsePositiveInteger(values.timeout as string, "timeout", 2_147_483_647),
+      : parseWholeNumber(values.timeout as string, "timeout", 1, 2_147_483_647),
+    units: parseUnits(values.units as string | undefined),
   };
   const [command, ...rest] = positionals;
   switch (command) {

@@ -1,13 +1,12 @@
 import { CityNameIndex } from "./city_names.ts";
 import { readDataFile } from "./data_file.ts";
+import { jsonRepresentation, type Representation } from "./http.ts";
 import type { City, WeatherFile } from "./schema.ts";
-import { METRIC_UNITS } from "./schema.ts";
-
-const encoder = new TextEncoder();
+import { cityWeather, UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
 
 /**
  * One validated version of the weather data, with everything a request needs precomputed:
- * the city list body, lookup keys and a content hash. Immutable; a reload makes a new one.
+ * bodies and their entity tags, lookup keys, a content hash. Immutable; a reload makes a new one.
  */
 export interface Dataset {
   /** The cities in data-file order. */
@@ -18,19 +17,25 @@ export interface Dataset {
   readonly version: string;
   /** When this version was loaded. */
   readonly loadedAt: Date;
+  /** `loadedAt` as an HTTP date, for `Last-Modified`. */
+  readonly lastModified: string;
   /** Where the data came from, for messages. */
   readonly source: string;
   /** The last part of `source`, safe to show to clients. */
   readonly fileName: string;
-  /** `{"cities": [...names]}` as UTF-8 JSON. */
-  readonly citiesBody: Uint8Array;
-  /** The weather body of the city at position `index`, built once and then reused. */
-  cityBody(index: number): Uint8Array;
+  /** `{"cities": [...names]}`. */
+  readonly cityList: Representation;
+  /** The weather of the city at position `index` in `units`, built on first use and then reused. */
+  cityWeather(index: number, units: UnitSystem): Representation;
 }
 
 async function contentHash(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(digest.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function fileNameOf(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
 }
 
 /** Builds a {@linkcode Dataset} from a validated file and the bytes it was parsed from. */
@@ -41,18 +46,21 @@ export async function createDataset(
   loadedAt: Date = new Date(),
 ): Promise<Dataset> {
   const cities = file.cities;
-  const names = cities.map((city) => city.name);
-  const bodies = new Array<Uint8Array | undefined>(cities.length);
+  // Bodies are built lazily: a 100,000-city file should not pay for 300,000 bodies up front.
+  const bodies = Object.fromEntries(
+    UNIT_SYSTEMS.map((units) => [units, new Array<Representation | undefined>(cities.length)]),
+  ) as Record<UnitSystem, (Representation | undefined)[]>;
   return {
     cities,
-    index: new CityNameIndex(names),
+    index: new CityNameIndex(cities.map((city) => city.name)),
     version: await contentHash(bytes),
     loadedAt,
+    lastModified: loadedAt.toUTCString(),
     source,
-    fileName: source.slice(Math.max(source.lastIndexOf("/"), source.lastIndexOf("\\")) + 1),
-    citiesBody: encoder.encode(JSON.stringify({ cities: names })),
-    cityBody(index) {
-      return bodies[index] ??= encoder.encode(JSON.stringify({ ...cities[index]!, units: METRIC_UNITS }));
+    fileName: fileNameOf(source),
+    cityList: jsonRepresentation({ cities: cities.map((city) => city.name) }),
+    cityWeather(index, units) {
+      return bodies[units][index] ??= jsonRepresentation(cityWeather(cities[index]!, units));
     },
   };
 }

@@ -1,5 +1,20 @@
 import type { Dataset } from "./dataset.ts";
-import { JSON_CONTENT_TYPE, problemResponse } from "./problem.ts";
+import {
+  allowedOrigin,
+  CORS_ALLOW_HEADERS,
+  CORS_EXPOSE_HEADERS,
+  CORS_MAX_AGE,
+  type CorsPolicy,
+  ifNoneMatch,
+  jsonRepresentation,
+  notModifiedSince,
+  type Representation,
+  requestIdOf,
+} from "./http.ts";
+import { MAX_CITY_LENGTH, openApiDocument } from "./openapi.ts";
+import { JSON_CONTENT_TYPE, problem, PROBLEM_CONTENT_TYPE, type ProblemCode } from "./problem.ts";
+import { isUnitSystem, UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
+import { VERSION } from "./version.ts";
 
 /** Holds the dataset the handler serves; swapping `current` switches every later request at once. */
 export interface DatasetSource {
@@ -10,16 +25,37 @@ export interface DatasetSource {
 export interface HandlerOptions {
   /** Called with any unexpected exception, before the client gets a generic 500. */
   onError?: (error: unknown, request: Request) => void;
+  /** Seconds clients may reuse a 200 answer (`Cache-Control: max-age`); 0 means `no-cache`. Default 10. */
+  maxAge?: number;
+  /** Which browser origins may read answers; default none. */
+  cors?: CorsPolicy;
 }
 
 /** A request handler as `Deno.serve` takes it. */
 export type Handler = (request: Request) => Response;
 
-const encoder = new TextEncoder();
+/** Longest request URL served; longer ones get 414 before any parsing work. */
+export const MAX_URL_LENGTH = 4096;
 
-function json(body: Uint8Array<ArrayBuffer>): Response {
-  return new Response(body, { headers: { "content-type": JSON_CONTENT_TYPE } });
-}
+/** Methods every route answers. */
+const ALLOW = "GET, HEAD, OPTIONS";
+
+type Headers = [string, string][];
+
+/** What a GET route produced: a cacheable representation, a live JSON value, or an error. */
+type Outcome =
+  | { kind: "representation"; representation: Representation; lastModified?: string }
+  | { kind: "live"; value: unknown }
+  | { kind: "problem"; code: ProblemCode; detail: string; extensions?: Record<string, unknown> };
+
+const fail = (code: ProblemCode, detail: string, extensions?: Record<string, unknown>): Outcome => ({
+  kind: "problem",
+  code,
+  detail,
+  extensions,
+});
+
+type Route = (data: Dataset, url: URL, units: UnitSystem) => Outcome;
 
 function decodeSegment(segment: string): string | undefined {
   try {
@@ -29,73 +65,222 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
-function cityWeather(data: Dataset, city: string): Response {
-  if (city.trim() === "") {
-    return problemResponse("missing_city", 'Give a city name, as in "/get_weather?city=Tokyo"');
-  }
-  const index = data.index.find(city);
-  if (index !== undefined) return json(data.cityBody(index) as Uint8Array<ArrayBuffer>);
-  const suggestions = data.index.suggest(city);
-  const hint = suggestions.length > 0 ? `: did you mean ${suggestions.map((s) => `"${s}"`).join(", ")}?` : "";
-  return problemResponse("city_not_found", `Cannot find city ${JSON.stringify(city)}${hint}`, {
-    city,
-    suggestions,
-  });
+function unitsOf(url: URL): UnitSystem | Outcome {
+  const values = url.searchParams.getAll("units");
+  if (values.length === 0) return "metric";
+  const [value] = values;
+  if (values.length > 1) return fail("bad_request", 'Give one "units" parameter, not several');
+  if (isUnitSystem(value!)) return value;
+  return fail(
+    "bad_units",
+    `Unknown units ${JSON.stringify(value)}: expected ${UNIT_SYSTEMS.map((u) => `"${u}"`).join(", ")}`,
+    { allowed: UNIT_SYSTEMS },
+  );
 }
 
-function route(data: Dataset, url: URL): Response {
-  switch (url.pathname) {
-    case "/weather/cities":
-      return json(data.citiesBody as Uint8Array<ArrayBuffer>);
-    case "/get_weather": {
-      const values = url.searchParams.getAll("city");
-      if (values.length > 1) {
-        return problemResponse("bad_request", 'Give one "city" parameter, not several');
-      }
-      return cityWeather(data, values[0] ?? "");
-    }
-    case "/healthz":
-      return json(encoder.encode(JSON.stringify({
-        status: "ok",
-        cities: data.cities.length,
-        version: data.version,
-        loaded_at: data.loadedAt.toISOString(),
-        source: data.fileName,
-      })));
+function cityWeather(data: Dataset, city: string, units: UnitSystem): Outcome {
+  if (city.length > MAX_CITY_LENGTH) {
+    return fail(
+      "city_too_long",
+      `City name is ${city.length} characters long: the limit is ${MAX_CITY_LENGTH}`,
+    );
   }
-  if (url.pathname.startsWith("/weather/")) {
-    const raw = url.pathname.slice("/weather/".length);
-    if (raw !== "" && !raw.includes("/")) {
-      const city = decodeSegment(raw);
-      if (city === undefined) {
-        return problemResponse(
-          "bad_request",
-          `Cannot decode the city in path ${JSON.stringify(url.pathname)}`,
-        );
-      }
-      return cityWeather(data, city);
-    }
+  if (city.trim() === "") return fail("missing_city", 'Give a city name, as in "/get_weather?city=Tokyo"');
+  const index = data.index.find(city);
+  if (index !== undefined) {
+    return {
+      kind: "representation",
+      representation: data.cityWeather(index, units),
+      lastModified: data.lastModified,
+    };
   }
-  return problemResponse("not_found", `No route for path ${JSON.stringify(url.pathname)}`);
+  const suggestions = data.index.suggest(city);
+  const hint = suggestions.length > 0 ? `: did you mean ${suggestions.map((s) => `"${s}"`).join(", ")}?` : "";
+  return fail("city_not_found", `Cannot find city ${JSON.stringify(city)}${hint}`, { city, suggestions });
+}
+
+const openApi = jsonRepresentation(openApiDocument(VERSION));
+
+const ROUTES = new Map<string, Route>([
+  ["/weather/cities", (data) => ({
+    kind: "representation",
+    representation: data.cityList,
+    lastModified: data.lastModified,
+  })],
+  ["/get_weather", (data, url, units) => {
+    const values = url.searchParams.getAll("city");
+    if (values.length > 1) return fail("bad_request", 'Give one "city" parameter, not several');
+    return cityWeather(data, values[0] ?? "", units);
+  }],
+  ["/healthz", (data) => ({
+    kind: "live",
+    value: {
+      status: "ok",
+      cities: data.cities.length,
+      version: data.version,
+      loaded_at: data.loadedAt.toISOString(),
+      source: data.fileName,
+    },
+  })],
+  ["/openapi.json", () => ({ kind: "representation", representation: openApi })],
+]);
+
+const cityRoute: Route = (data, url, units) => {
+  const city = decodeSegment(url.pathname.slice("/weather/".length));
+  if (city === undefined) {
+    return fail("bad_request", `Cannot decode the city in path ${JSON.stringify(url.pathname)}`);
+  }
+  return cityWeather(data, city, units);
+};
+
+function findRoute(pathname: string): Route | undefined {
+  const route = ROUTES.get(pathname);
+  if (route) return route;
+  if (pathname.startsWith("/weather/") && pathname.length > 9 && pathname.indexOf("/", 9) === -1) {
+    return cityRoute;
+  }
+  return undefined;
 }
 
 /**
  * Creates the HTTP handler of the weather API over `source`. Pure: no I/O and no logging; an
  * unexpected exception becomes a generic 500 and is passed to `options.onError`.
  *
+ * Every answer carries `X-Request-Id` and `X-Content-Type-Options: nosniff`; 200s carry a strong
+ * `ETag`, `Cache-Control` and (for data) `Last-Modified`, and conditional GETs get 304.
+ *
  * @example
  * ```ts
  * const handler = createHandler({ current: await loadDataset("data/weather.json") });
- * const response = await handler(new Request("http://localhost/weather/Tokyo"));
+ * const response = handler(new Request("http://localhost/weather/Tokyo?units=imperial"));
  * ```
  */
 export function createHandler(source: DatasetSource, options: HandlerOptions = {}): Handler {
+  const maxAge = options.maxAge ?? 10;
+  const cacheControl = maxAge > 0 ? `max-age=${maxAge}` : "no-cache";
+  const cors = options.cors ?? { kind: "off" };
+  // With a list of origins the answer depends on the Origin header, and caches must know it.
+  const varyOrigin = cors.kind === "list";
+  const vary = varyOrigin ? "Accept-Encoding, Origin" : "Accept-Encoding";
+
+  function baseHeaders(request: Request, requestId: string): Headers {
+    const headers: Headers = [["x-content-type-options", "nosniff"], ["x-request-id", requestId]];
+    const origin = allowedOrigin(cors, request.headers.get("origin"));
+    if (origin !== undefined) {
+      headers.push(["access-control-allow-origin", origin], [
+        "access-control-expose-headers",
+        CORS_EXPOSE_HEADERS,
+      ]);
+    }
+    return headers;
+  }
+
+  function problemResponse(
+    request: Request,
+    headers: Headers,
+    code: ProblemCode,
+    detail: string,
+    extensions?: Record<string, unknown>,
+  ): Response {
+    const body = problem(code, detail, extensions);
+    headers.push(["content-type", PROBLEM_CONTENT_TYPE], ["cache-control", "no-store"]);
+    if (varyOrigin) headers.push(["vary", "Origin"]);
+    return send(request, JSON.stringify(body), headers, body.status);
+  }
+
+  function send(
+    request: Request,
+    body: string | Uint8Array<ArrayBuffer>,
+    headers: Headers,
+    status = 200,
+  ): Response {
+    if (request.method !== "HEAD") return new Response(body, { status, headers });
+    const length = typeof body === "string" ? new TextEncoder().encode(body).length : body.length;
+    headers.push(["content-length", String(length)]);
+    return new Response(null, { status, headers });
+  }
+
+  function answerOptions(request: Request, headers: Headers): Response {
+    headers.push(["allow", ALLOW]);
+    const preflight = request.headers.has("access-control-request-method");
+    if (preflight && headers.some(([name]) => name === "access-control-allow-origin")) {
+      headers.push(
+        ["access-control-allow-methods", ALLOW],
+        ["access-control-allow-headers", CORS_ALLOW_HEADERS],
+        ["access-control-max-age", CORS_MAX_AGE],
+      );
+    }
+    if (preflight && cors.kind !== "off") {
+      headers.push(["vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"]);
+    }
+    return new Response(null, { status: 204, headers });
+  }
+
+  function answer(request: Request, headers: Headers): Response {
+    if (request.url.length > MAX_URL_LENGTH) {
+      return problemResponse(
+        request,
+        headers,
+        "uri_too_long",
+        `The URL is longer than ${MAX_URL_LENGTH} characters`,
+      );
+    }
+    const url = new URL(request.url);
+    const route = findRoute(url.pathname);
+    if (route === undefined) {
+      return problemResponse(
+        request,
+        headers,
+        "not_found",
+        `No route for path ${JSON.stringify(url.pathname)}`,
+      );
+    }
+    if (request.method === "OPTIONS") return answerOptions(request, headers);
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      headers.push(["allow", ALLOW]);
+      return problemResponse(
+        request,
+        headers,
+        "method_not_allowed",
+        `Method ${request.method} is not allowed on ${url.pathname}: use ${ALLOW}`,
+      );
+    }
+    const units = unitsOf(url);
+    const outcome = typeof units === "string" ? route(source.current, url, units) : units;
+    switch (outcome.kind) {
+      case "problem":
+        return problemResponse(request, headers, outcome.code, outcome.detail, outcome.extensions);
+      case "live":
+        headers.push(["content-type", JSON_CONTENT_TYPE], ["cache-control", "no-store"]);
+        return send(request, JSON.stringify(outcome.value), headers);
+      case "representation": {
+        const { representation, lastModified } = outcome;
+        headers.push(["etag", representation.etag], ["cache-control", cacheControl], ["vary", vary]);
+        if (lastModified !== undefined) headers.push(["last-modified", lastModified]);
+        const inm = request.headers.get("if-none-match");
+        const ims = lastModified === undefined ? null : request.headers.get("if-modified-since");
+        if (
+          inm !== null
+            ? ifNoneMatch(inm, representation.etag)
+            : ims !== null && notModifiedSince(ims, new Date(lastModified!))
+        ) {
+          return new Response(null, { status: 304, headers });
+        }
+        headers.push(["content-type", JSON_CONTENT_TYPE]);
+        return send(request, representation.body, headers);
+      }
+    }
+  }
+
   return (request) => {
+    let headers: Headers = [];
     try {
-      return route(source.current, new URL(request.url));
+      headers = baseHeaders(request, requestIdOf(request));
+      return answer(request, headers);
     } catch (error) {
       options.onError?.(error, request);
-      return problemResponse("internal_error", "The server failed to answer this request");
+      const safe = headers.filter(([name]) => name === "x-request-id" || name === "x-content-type-options");
+      return problemResponse(request, safe, "internal_error", "The server failed to answer this request");
     }
   };
 }

@@ -2,8 +2,12 @@
 export const PROBLEM_STATUS = {
   bad_request: 400,
   missing_city: 400,
+  bad_units: 400,
   city_not_found: 404,
   not_found: 404,
+  method_not_allowed: 405,
+  city_too_long: 414,
+  uri_too_long: 414,
   internal_error: 500,
 } as const satisfies Record<string, number>;
 
@@ -13,6 +17,8 @@ export type ProblemCode = keyof typeof PROBLEM_STATUS;
 const TITLES: Record<number, string> = {
   400: "Bad Request",
   404: "Not Found",
+  405: "Method Not Allowed",
+  414: "URI Too Long",
   500: "Internal Server Error",
 };
 
@@ -52,16 +58,3 @@ export function problem(
 export const PROBLEM_CONTENT_TYPE = "application/problem+json; charset=utf-8";
 /** Media type of success bodies. */
 export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
-
-/** A JSON response carrying `problem(code, detail, extensions)`. */
-export function problemResponse(
-  code: ProblemCode,
-  detail: string,
-  extensions?: Record<string, unknown>,
-): Response {
-  const body = problem(code, detail, extensions);
-  return new Response(JSON.stringify(body), {
-    status: body.status,
-    headers: { "content-type": PROBLEM_CONTENT_TYPE },
-  });
-}

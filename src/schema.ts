@@ -21,7 +21,7 @@ export const CurrentSchema = z.object({
   ),
   pressure: z.number().min(800).max(1100).describe("Pressure at mean sea level"),
   condition: z.string().min(1).max(100).describe("Weather condition in words"),
-  weather_code: z.number().int().refine((code) => WMO_CODES.has(code), {
+  weather_code: z.literal([...WMO_CODES.keys()], {
     error: `expected a WMO weather code (${[...WMO_CODES.keys()].join(", ")})`,
   }).describe("WMO 4677 weather code"),
   observed_at: z.iso.datetime({ offset: true, local: false }).describe(
@@ -77,8 +77,19 @@ export const METRIC_UNITS: Units = {
   pressure: "hPa",
 };
 
+/**
+ * Current conditions as the API answers them: the fields of {@linkcode CurrentSchema}, with the
+ * measured ones in whatever unit the response's `units` block names (so without metric bounds).
+ */
+export const ReportedCurrentSchema = CurrentSchema.extend({
+  temperature: z.number().describe("Air temperature, in units.temperature"),
+  feels_like: z.number().describe("Apparent temperature, in units.feels_like"),
+  wind_speed: z.number().min(0).describe("Wind speed at 10 m, in units.wind_speed"),
+  pressure: z.number().min(0).describe("Pressure at mean sea level, in units.pressure"),
+});
+
 /** Body of `GET /get_weather` and `GET /weather/{city}`: the city with the units of its values. */
-export const CityWeatherSchema = CitySchema.extend({ units: UnitsSchema });
+export const CityWeatherSchema = CitySchema.extend({ current: ReportedCurrentSchema, units: UnitsSchema });
 /** A city's weather as the API answers it. */
 export type CityWeather = z.infer<typeof CityWeatherSchema>;
 

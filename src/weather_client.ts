@@ -8,7 +8,10 @@ import {
   ProblemSchema,
 } from "./schema.ts";
 
+import type { UnitSystem } from "./units.ts";
+
 export type { CityWeather, Health } from "./schema.ts";
+export type { UnitSystem } from "./units.ts";
 
 /** The API answered with an error status; `code` and `suggestions` come from its problem body. */
 export class WeatherApiError extends Error {
@@ -127,14 +130,19 @@ export class WeatherClient {
     return expect(CityListSchema, await this.getJson(this.url("/weather/cities")), "/weather/cities").cities;
   }
 
-  /** The weather body for `city` exactly as the server sent it, without checking its shape. */
-  weatherData(city: string): Promise<unknown> {
-    return this.getJson(this.url("/get_weather", { city }));
+  /**
+   * The weather body for `city` exactly as the server sent it, without checking its shape.
+   * `units` is sent only when given, so servers that know no units are not confused.
+   */
+  weatherData(city: string, options: { units?: UnitSystem } = {}): Promise<unknown> {
+    const query: Record<string, string> = { city };
+    if (options.units !== undefined) query.units = options.units;
+    return this.getJson(this.url("/get_weather", query));
   }
 
-  /** The weather of `city`, checked against the API's schema. */
-  async weather(city: string): Promise<CityWeather> {
-    return expect(CityWeatherSchema, await this.weatherData(city), "/get_weather");
+  /** The weather of `city` (in `options.units`, default metric), checked against the API's schema. */
+  async weather(city: string, options: { units?: UnitSystem } = {}): Promise<CityWeather> {
+    return expect(CityWeatherSchema, await this.weatherData(city, options), "/get_weather");
   }
 
   /** The server's health report. */

@@ -150,3 +150,71 @@ export async function startServer(args: string[] = []): Promise<ServerProcess> {
     },
   };
 }
+
+/** A response read off the wire, headers lower-cased, body de-chunked but not decompressed. */
+export interface RawResponse {
+  status: number;
+  headers: Map<string, string>;
+  body: Uint8Array;
+}
+
+function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
+  outer: for (let i = from; i <= haystack.length - needle.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+const CRLF = new TextEncoder().encode("\r\n");
+
+function dechunk(bytes: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (;;) {
+    const end = indexOfBytes(bytes, CRLF, at);
+    const size = parseInt(decoder.decode(bytes.subarray(at, end)), 16);
+    if (!(size > 0)) break;
+    parts.push(bytes.subarray(end + 2, end + 2 + size));
+    at = end + 2 + size + 2;
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) out.set(part, (offset += part.length) - part.length);
+  return out;
+}
+
+/**
+ * Sends `head` (request line and headers, without the final blank line) and optional `body` to
+ * `url`'s host over a fresh TCP connection with `Connection: close`, and reads the whole answer.
+ */
+export async function rawRequest(url: URL, head: string, body?: Uint8Array): Promise<RawResponse> {
+  using conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
+  await conn.write(new TextEncoder().encode(`${head}\r\nConnection: close\r\n\r\n`));
+  if (body) await conn.write(body);
+  const chunks: Uint8Array[] = [];
+  const buffer = new Uint8Array(65536);
+  for (;;) {
+    const n = await conn.read(buffer).catch(() => null);
+    if (n === null) break;
+    chunks.push(buffer.slice(0, n));
+  }
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) all.set(chunk, (offset += chunk.length) - chunk.length);
+  const split = indexOfBytes(all, new TextEncoder().encode("\r\n\r\n"));
+  const [statusLine, ...lines] = decoder.decode(all.subarray(0, split)).split("\r\n");
+  const headers = new Map<string, string>();
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    headers.set(name, headers.has(name) ? `${headers.get(name)}, ${value}` : value);
+  }
+  const rest = all.subarray(split + 4);
+  return {
+    status: Number(statusLine!.split(" ")[1]),
+    headers,
+    body: headers.get("transfer-encoding") === "chunked" ? dechunk(rest) : rest,
+  };
+}

@@ -1,31 +1,37 @@
 import assert from "node:assert/strict";
 import { formatAccessLine, withAccessLog } from "../src/access_log.ts";
 
-Deno.test("formatAccessLine() writes time, method, path with query, status and duration", () => {
+Deno.test("formatAccessLine() writes time, method, path with query, status, duration and request id", () => {
   const line = formatAccessLine(
     new Date("2026-11-23T12:00:00Z"),
     new Request("http://localhost/get_weather?city=S%C3%A3o Paulo"),
-    200,
+    new Response(null, { status: 200, headers: { "x-request-id": "abc-123" } }),
     1.234,
   );
-  assert.equal(line, "2026-11-23T12:00:00.000Z GET /get_weather?city=S%C3%A3o%20Paulo 200 1.23ms");
+  assert.equal(line, "2026-11-23T12:00:00.000Z GET /get_weather?city=S%C3%A3o%20Paulo 200 1.23ms abc-123");
 });
 
 Deno.test("formatAccessLine() cannot be split by a crafted path", () => {
-  const line = formatAccessLine(new Date(0), new Request("http://localhost/a\nb\u0007c"), 404, 0);
+  const line = formatAccessLine(
+    new Date(0),
+    new Request("http://localhost/a\nb\u0007c"),
+    new Response(null, { status: 404 }),
+    0,
+  );
   assert.ok(!line.includes("\n") && !line.includes("\u0007"), line);
+  assert.ok(line.endsWith(" 404 0.00ms -"), line);
 });
 
 Deno.test("withAccessLog() writes one line per request with the handler's status", async () => {
   const lines: string[] = [];
   let clock = 10;
   const logged = withAccessLog(
-    () => new Response(null, { status: 204 }),
+    () => new Response(null, { status: 204, headers: { "x-request-id": "r1" } }),
     (line) => lines.push(line),
     () => clock += 5,
   );
   const response = await logged(new Request("http://localhost/healthz", { method: "HEAD" }));
   assert.equal(response.status, 204);
   assert.equal(lines.length, 1);
-  assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT[\d:.]+Z HEAD \/healthz 204 5\.00ms$/);
+  assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT[\d:.]+Z HEAD \/healthz 204 5\.00ms r1$/);
 });

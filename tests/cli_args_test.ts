@@ -1,19 +1,29 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { parseClientArgs, parsePort, parseServerArgs } from "../src/cli_args.ts";
+import { parseClientArgs, parseCors, parsePort, parseServerArgs } from "../src/cli_args.ts";
 
 Deno.test("parseServerArgs() defaults to 127.0.0.1:5000 and the bundled data", () => {
   assert.deepEqual(parseServerArgs([]), {
     kind: "serve",
-    options: { host: "127.0.0.1", port: 5000, data: undefined, quiet: false },
+    options: {
+      host: "127.0.0.1",
+      port: 5000,
+      data: undefined,
+      maxAge: 10,
+      cors: { kind: "off" },
+      quiet: false,
+    },
   });
 });
 
 Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=value forms", () => {
-  assert.deepEqual(parseServerArgs(["--host", "::1", "--port=0", "--data", "x.json", "--quiet"]), {
-    kind: "serve",
-    options: { host: "::1", port: 0, data: "x.json", quiet: true },
-  });
+  assert.deepEqual(
+    parseServerArgs(["--host", "::1", "--port=0", "--data", "x.json", "--max-age", "0", "--cors", "--quiet"]),
+    {
+      kind: "serve",
+      options: { host: "::1", port: 0, data: "x.json", maxAge: 0, cors: { kind: "any" }, quiet: true },
+    },
+  );
   assert.deepEqual(parseServerArgs(["--help", "--port", "nope"]), { kind: "help" });
   assert.deepEqual(parseServerArgs(["-h"]), { kind: "help" });
   assert.deepEqual(parseServerArgs(["--version"]), { kind: "version" });
@@ -21,10 +31,9 @@ Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=v
 
 Deno.test("parseServerArgs() falls back to HOST and PORT, flags winning", () => {
   const env = { HOST: "0.0.0.0", PORT: "8080" };
-  assert.deepEqual(parseServerArgs([], env), {
-    kind: "serve",
-    options: { host: "0.0.0.0", port: 8080, data: undefined, quiet: false },
-  });
+  const fromEnv = parseServerArgs([], env);
+  assert.equal(fromEnv.kind === "serve" && fromEnv.options.host, "0.0.0.0");
+  assert.equal(fromEnv.kind === "serve" && fromEnv.options.port, 8080);
   const flagged = parseServerArgs(["--port", "9000", "--host", "127.0.0.1"], env);
   assert.equal(flagged.kind === "serve" && flagged.options.port, 9000);
   assert.equal(flagged.kind === "serve" && flagged.options.host, "127.0.0.1");
@@ -62,16 +71,19 @@ Deno.test("parsePort() accepts exactly the integers 0 to 65535", () => {
 Deno.test("parseClientArgs() runs the tutorial tour with no command", () => {
   assert.deepEqual(parseClientArgs([]), {
     kind: "tour",
-    options: { url: new URL("http://127.0.0.1:5000"), json: false, timeout: 5000 },
+    options: { url: new URL("http://127.0.0.1:5000"), json: false, timeout: 5000, units: undefined },
   });
 });
 
 Deno.test("parseClientArgs() reads commands and options in any order", () => {
-  assert.deepEqual(parseClientArgs(["weather", "São Paulo", "--json", "Tokyo", "--timeout", "250"]), {
-    kind: "weather",
-    cities: ["São Paulo", "Tokyo"],
-    options: { url: new URL("http://127.0.0.1:5000"), json: true, timeout: 250 },
-  });
+  assert.deepEqual(
+    parseClientArgs(["weather", "São Paulo", "--json", "Tokyo", "--timeout", "250", "--units", "imperial"]),
+    {
+      kind: "weather",
+      cities: ["São Paulo", "Tokyo"],
+      options: { url: new URL("http://127.0.0.1:5000"), json: true, timeout: 250, units: "imperial" },
+    },
+  );
   const health = parseClientArgs(["health", "--url=http://localhost:8000/api/"]);
   assert.equal(health.kind, "health");
   assert.equal(health.kind === "health" && health.options.url.href, "http://localhost:8000/api/");
@@ -92,4 +104,38 @@ Deno.test("parseClientArgs() rejects bad commands, URLs and timeouts", () => {
   assert.throws(() => parseClientArgs(["--timeout", "0"]), RangeError);
   assert.throws(() => parseClientArgs(["--timeout", "soon"]), TypeError);
   assert.throws(() => parseClientArgs(["--verbose"]), /Unknown option "--verbose"/);
+  assert.throws(
+    () => parseClientArgs(["--units", "kelvin"]),
+    /Invalid units "kelvin": expected "metric", "imperial", "si"/,
+  );
+});
+
+Deno.test("parseServerArgs() reads --max-age as whole seconds", () => {
+  const served = parseServerArgs(["--max-age", "300"]);
+  assert.equal(served.kind === "serve" && served.options.maxAge, 300);
+  assert.throws(() => parseServerArgs(["--max-age", "-1"]), TypeError);
+  assert.throws(() => parseServerArgs(["--max-age", "1.5"]), TypeError);
+  assert.throws(() => parseServerArgs(["--max-age", "99999999"]), RangeError);
+});
+
+Deno.test("parseServerArgs() reads --cors alone, with origins, and repeated", () => {
+  const policy = (args: string[]) => {
+    const command = parseServerArgs(args);
+    assert.equal(command.kind, "serve");
+    return command.kind === "serve" ? command.options.cors : undefined;
+  };
+  assert.deepEqual(policy([]), { kind: "off" });
+  assert.deepEqual(policy(["--cors"]), { kind: "any" });
+  assert.deepEqual(policy(["--cors", "--port", "0"]), { kind: "any" });
+  assert.deepEqual(policy(["--cors", "*"]), { kind: "any" });
+  assert.deepEqual(policy(["--cors", "https://app.example", "--cors=http://localhost:3000/"]), {
+    kind: "list",
+    origins: new Set(["https://app.example", "http://localhost:3000"]),
+  });
+});
+
+Deno.test("parseCors() refuses values that are not origins", () => {
+  for (const bad of ["app.example", "https://app.example/path", "ftp://x.example", "null"]) {
+    assert.throws(() => parseCors([bad]), /Invalid CORS origin/, bad);
+  }
 });

@@ -35,6 +35,18 @@ Deno.test("client.ts against a real server", async (t) => {
     assert.deepEqual(json.stdout.trim().split("\n").map((line) => JSON.parse(line).name), ["Tokyo", "Lima"]);
   });
 
+  await t.step("--units shows converted values with their symbols", async () => {
+    const ran = await client("weather", "Tokyo", "--units", "imperial");
+    assert.equal(ran.code, 0);
+    assert.equal(ran.stderr, "");
+    assert.match(ran.stdout, /Temperature {2}\d+\.\d °F, feels like \d+\.\d °F\n/);
+    assert.match(ran.stdout, /Wind {9}\d+\.\d mph from/);
+    assert.match(ran.stdout, /Pressure {5}\d+\.\d\d inHg\n/);
+    const si = await client("weather", "Tokyo", "--units=si", "--json");
+    assert.equal(si.code, 0);
+    assert.equal(JSON.parse(si.stdout).units.pressure, "Pa");
+  });
+
   await t.step("an unknown city exits 1 with suggestions on stderr", async () => {
     const ran = await client("weather", "Tokio");
     assert.equal(ran.code, 1);

@@ -26,7 +26,10 @@ Deno.test("server.ts writes one access-log line per request to stderr", async ()
   await server.stop();
   const lines = server.stderr().trim().split("\n");
   assert.equal(lines.length, 2, server.stderr());
-  assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z GET \/weather\/Tokyo 200 \d+\.\d\dms$/);
+  assert.match(
+    lines[0]!,
+    /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z GET \/weather\/Tokyo 200 \d+\.\d\dms [0-9a-f-]{36}$/,
+  );
   assert.match(lines[1]!, / GET \/nope\?x=1 404 /);
 });
 

@@ -16,6 +16,19 @@ Deno.test("WeatherClient.weather() returns a typed, checked record", async () =>
   assert.equal(typeof city.current.temperature, "number");
 });
 
+Deno.test("WeatherClient.weather() asks for units only when given", async () => {
+  const seen: string[] = [];
+  const spy = new WeatherClient({
+    fetch: (request) => {
+      seen.push(new URL(request.url).search);
+      return Promise.resolve(handler(request));
+    },
+  });
+  assert.equal((await spy.weather("Tokyo", { units: "si" })).units.temperature, "K");
+  assert.equal((await spy.weather("Tokyo")).units.temperature, "°C");
+  assert.deepEqual(seen, ["?city=Tokyo&units=si", "?city=Tokyo"]);
+});
+
 Deno.test("WeatherClient.health() returns the health report", async () => {
   assert.equal((await client.health()).cities, bundled.cities.length);
 });

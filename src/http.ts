@@ -1,0 +1,87 @@
+/** A precomputed response body with its strong entity tag. */
+export interface Representation {
+  readonly body: Uint8Array<ArrayBuffer>;
+  /** Strong entity tag, quotes included: `"1a2b3c"`. */
+  readonly etag: string;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A 53-bit content hash (cyrb53) as base-36 text: cheap, synchronous, and well spread, which is
+ * all an entity tag needs. It is computed once per body per data load, never per request.
+ */
+export function contentTag(text: string): string {
+  let h1 = 0xdeadbeef ^ text.length;
+  let h2 = 0x41c6ce57 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
+}
+
+/** Serializes `value` as JSON once and tags it. */
+export function jsonRepresentation(value: unknown): Representation {
+  const text = JSON.stringify(value);
+  return { body: encoder.encode(text), etag: `"${contentTag(text)}"` };
+}
+
+function opaqueTag(tag: string): string {
+  return tag.startsWith("W/") ? tag.slice(2) : tag;
+}
+
+/**
+ * True when an `If-None-Match` header value matches `etag` by the weak comparison RFC 9110
+ * prescribes for it: `*` matches any current representation, and `W/"x"` matches `"x"`.
+ */
+export function ifNoneMatch(header: string, etag: string): boolean {
+  const wanted = opaqueTag(etag);
+  for (const candidate of header.split(",")) {
+    const tag = candidate.trim();
+    if (tag === "*" || opaqueTag(tag) === wanted) return true;
+  }
+  return false;
+}
+
+/**
+ * True when an `If-Modified-Since` header value shows the client's copy is current: the date
+ * parses and is not before `lastModified` (which HTTP dates express to the second).
+ */
+export function notModifiedSince(header: string, lastModified: Date): boolean {
+  const since = Date.parse(header);
+  return !Number.isNaN(since) && Math.floor(lastModified.getTime() / 1000) * 1000 <= since;
+}
+
+const SANE_REQUEST_ID = /^[\w.:@\/+=-]{1,128}$/;
+
+/** The request's own `X-Request-Id` when it is short and plain, else a fresh UUID. */
+export function requestIdOf(request: Request): string {
+  const incoming = request.headers.get("x-request-id");
+  return incoming !== null && SANE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+}
+
+/** Which origins may read the API from a browser: none (the default), any, or a list. */
+export type CorsPolicy = { kind: "off" } | { kind: "any" } | { kind: "list"; origins: ReadonlySet<string> };
+
+/** Request headers a browser may send cross-origin (answered in preflight). */
+export const CORS_ALLOW_HEADERS =
+  "Accept, Content-Type, If-Modified-Since, If-None-Match, Prefer, X-Request-Id";
+/** Response headers a cross-origin script may read beyond the safelisted ones. */
+export const CORS_EXPOSE_HEADERS =
+  "ETag, X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Preference-Applied";
+/** Seconds a browser may cache a preflight answer. */
+export const CORS_MAX_AGE = "600";
+
+/**
+ * The `Access-Control-Allow-Origin` value for a request from `origin` under `policy`, or
+ * undefined when that origin may not read the answer.
+ */
+export function allowedOrigin(policy: CorsPolicy, origin: string | null): string | undefined {
+  if (origin === null || policy.kind === "off") return undefined;
+  if (policy.kind === "any") return "*";
+  return policy.origins.has(origin) ? origin : undefined;
+}

@@ -1,0 +1,90 @@
+// The contract test: every answer the suite knows how to provoke must be described by
+// /openapi.json, and its body must validate against the schema the document gives for it.
+import assert from "node:assert/strict";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+import { bundledHandler, getJson } from "./_helpers.ts";
+
+const handler = bundledHandler();
+const document = await (await handler(new Request("http://localhost/openapi.json"))).json();
+
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats.default(ajv);
+ajv.addSchema(document, "openapi.json");
+
+const EXERCISED: [method: string, path: string, headers?: Record<string, string>][] = [
+  ["GET", "/weather/cities"],
+  ["GET", "/get_weather?city=Tokyo"],
+  ["GET", "/get_weather?city=sao%20paulo&units=imperial"],
+  ["GET", "/get_weather?city=Reykjav%C3%ADk&units=si"],
+  ["GET", "/get_weather"],
+  ["GET", "/get_weather?city=Tokio"],
+  ["GET", "/get_weather?city=a&city=b"],
+  ["GET", `/get_weather?city=${"x".repeat(300)}`],
+  ["GET", "/weather/Tokyo"],
+  ["GET", "/weather/McMurdo%20Station?units=imperial"],
+  ["GET", "/weather/Atlantis"],
+  ["GET", "/weather/Tokyo?units=kelvin"],
+  ["GET", "/weather/%E0%A4"],
+  ["GET", "/healthz"],
+  ["GET", "/openapi.json"],
+  ["HEAD", "/weather/Tokyo"],
+  ["POST", "/weather/cities"],
+  ["DELETE", "/healthz"],
+  ["GET", "/weather/Tokyo", { "if-none-match": "*" }],
+];
+
+function template(pathname: string): string {
+  if (pathname in document.paths) return pathname;
+  if (pathname.startsWith("/weather/")) return "/weather/{city}";
+  throw new Error(`No path in the document for ${pathname}`);
+}
+
+Deno.test("openapi.json describes every route with schemas from the data schema", () => {
+  const schemas = document.components.schemas;
+  for (const id of ["CityWeather", "CityList", "Health", "Problem", "Current", "Units"]) {
+    assert.ok(id in schemas, id);
+  }
+  assert.deepEqual(schemas.Current.properties.weather_code.enum.slice(0, 4), [0, 1, 2, 3]);
+  assert.equal(schemas.CityWeather.properties.current.$ref, "#/components/schemas/Current");
+  assert.deepEqual(document.paths["/get_weather"].get.parameters[1].schema.enum, [
+    "metric",
+    "imperial",
+    "si",
+  ]);
+});
+
+for (const [method, path, headers] of EXERCISED) {
+  Deno.test(`openapi.json describes ${method} ${path.slice(0, 60)} and its body validates`, async () => {
+    const response = handler(new Request(new URL(path, "http://localhost"), { method, headers }));
+    const text = await response.text();
+    const operation = document.paths[template(new URL(path, "http://localhost").pathname)];
+    const spec = operation.get?.responses?.[String(response.status)];
+    assert.ok(spec, `status ${response.status} of ${method} ${path} is not documented`);
+    if (text === "") {
+      assert.ok(method === "HEAD" || response.status === 304 || spec.content === undefined);
+      return;
+    }
+    const mediaType = response.headers.get("content-type")!.split(";")[0]!;
+    const schema = spec.content?.[mediaType]?.schema;
+    assert.ok(schema, `${mediaType} body of ${response.status} is not documented`);
+    const validate = ajv.compile(
+      schema.$ref ? { $ref: `openapi.json${schema.$ref}` } : schema,
+    );
+    const valid = validate(JSON.parse(text));
+    assert.ok(valid, `${method} ${path}: ${ajv.errorsText(validate.errors)}`);
+  });
+}
+
+Deno.test("openapi.json schemas reject bodies that drift from the contract", async () => {
+  const tokyo = (await getJson(handler, "/weather/Tokyo")).body;
+  const compiled = ajv.compile({ $ref: "openapi.json#/components/schemas/CityWeather" });
+  // A plain boolean: the compiled function is a type guard that would narrow `tokyo` to unknown.
+  const validate = (body: unknown): boolean => compiled(body);
+  assert.ok(validate(tokyo));
+  assert.ok(!validate({ ...tokyo, current: { ...tokyo.current, humidity: "58" } }));
+  assert.ok(!validate({ ...tokyo, extra: 1 }));
+  const { units: _, ...withoutUnits } = tokyo;
+  assert.ok(!validate(withoutUnits));
+  assert.ok(!validate({ ...tokyo, current: { ...tokyo.current, observed_at: "yesterday" } }));
+});
