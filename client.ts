@@ -7,7 +7,12 @@ import {
 } from "./src/cli_args.ts";
 import { formatCityList, formatHealth, formatWeather, type Style } from "./src/format.ts";
 import { VERSION } from "./src/version.ts";
-import { WeatherApiError, WeatherClient, WeatherConnectionError } from "./src/weather_client.ts";
+import {
+  type RetryEvent,
+  WeatherApiError,
+  WeatherClient,
+  WeatherConnectionError,
+} from "./src/weather_client.ts";
 
 /** Prints what went wrong and returns the exit status it maps to. */
 function report(error: unknown): number {
@@ -16,12 +21,20 @@ function report(error: unknown): number {
     return 3;
   }
   console.error(`error: ${(error as Error).message}`);
-  return 1;
+  return error instanceof WeatherApiError && error.transient ? 3 : 1;
+}
+
+function describeRetry({ attempt, attempts, delayMs, error }: RetryEvent): string {
+  const what = error instanceof WeatherApiError ? `${error.status} ${error.message}` : error.message;
+  return `retry: attempt ${attempt} of ${attempts} failed (${what}); trying again in ${
+    (delayMs / 1000).toFixed(1)
+  } s`;
 }
 
 async function run(command: Exclude<ClientCommand, { kind: "help" | "version" }>): Promise<number> {
-  const { url, json, timeout, units } = command.options;
-  const client = new WeatherClient({ baseUrl: url, timeout });
+  const { url, json, timeout, units, retries } = command.options;
+  const onRetry = json ? undefined : (event: RetryEvent) => console.error(describeRetry(event));
+  const client = new WeatherClient({ baseUrl: url, timeout, retries, onRetry });
   const style: Style = { color: !json && Deno.stdout.isTerminal() && !optionalEnv("NO_COLOR") };
   const print = (value: unknown, human: () => string) => console.log(json ? JSON.stringify(value) : human());
   try {

@@ -2,6 +2,7 @@ import { withAccessLog } from "./src/access_log.ts";
 import { optionalEnv, parseServerArgs, SERVER_HELP, SERVER_USAGE } from "./src/cli_args.ts";
 import { loadDataset } from "./src/dataset.ts";
 import { createHandler } from "./src/handler.ts";
+import { describeControls } from "./src/mock_controls.ts";
 import { VERSION } from "./src/version.ts";
 
 /** The data file shipped with the server, found beside this module rather than the working directory. */
@@ -17,7 +18,7 @@ async function main(args: string[]): Promise<number> {
   }
   if (command.kind === "help") return console.log(SERVER_HELP), 0;
   if (command.kind === "version") return console.log(`weather-server ${VERSION}`), 0;
-  const { host, port, data, quiet, maxAge, cors } = command.options;
+  const { host, port, data, quiet, maxAge, cors, controls } = command.options;
 
   let dataset;
   try {
@@ -30,6 +31,7 @@ async function main(args: string[]): Promise<number> {
   const handler = createHandler({ current: dataset }, {
     maxAge,
     cors,
+    controls,
     onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
   });
   const encoder = new TextEncoder();
@@ -44,8 +46,10 @@ async function main(args: string[]): Promise<number> {
       automaticCompression: true,
       onListen: ({ hostname, port }) => {
         const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
+        const active = describeControls(controls);
         console.log(
-          `Listening on http://${shown}:${port}/ (${dataset.cities.length} cities from ${dataset.fileName})`,
+          `Listening on http://${shown}:${port}/ (${dataset.cities.length} cities from ${dataset.fileName}` +
+            `${active ? `; mock controls: ${active}` : ""})`,
         );
       },
     }, logged);

@@ -22,14 +22,14 @@ export function formatAccessLine(
  * const logged = withAccessLog(handler, (line) => console.error(line));
  * ```
  */
-export function withAccessLog(
-  handler: (request: Request) => Response | Promise<Response>,
+export function withAccessLog<Info>(
+  handler: (request: Request, info: Info) => Response | Promise<Response>,
   write: (line: string) => void,
   now: () => number = performance.now.bind(performance),
-): (request: Request) => Promise<Response> {
-  return async (request) => {
+): (request: Request, info: Info) => Promise<Response> {
+  return async (request, info) => {
     const start = now();
-    const response = await handler(request);
+    const response = await handler(request, info);
     write(formatAccessLine(new Date(), request, response, now() - start));
     return response;
   };

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { CorsPolicy } from "./http.ts";
+import type { MockControls } from "./mock_controls.ts";
 import { isUnitSystem, UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
 
 type FlagSpec = Record<
@@ -125,6 +126,51 @@ export function parseCors(values: readonly string[] | undefined): CorsPolicy {
   return { kind: "list", origins };
 }
 
+/**
+ * Parses `--delay`: `MS` or `MIN-MAX` whole milliseconds up to 60000. Throws `TypeError` for
+ * another shape and `RangeError` when out of range or MIN > MAX.
+ */
+export function parseDelay(text: string): { min: number; max: number } {
+  const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(text);
+  if (!match) {
+    throw new TypeError(`Invalid delay ${JSON.stringify(text)}: expected MS or MIN-MAX, like 200 or 100-500`);
+  }
+  const min = Number(match[1]);
+  const max = match[2] === undefined ? min : Number(match[2]);
+  if (max > 60_000 || min > max) {
+    throw new RangeError(`Invalid delay ${JSON.stringify(text)}: expected 0 to 60000 ms, MIN not above MAX`);
+  }
+  return { min, max };
+}
+
+/** Parses `--fail-rate`: a probability from 0 to 1. Throws `TypeError` or `RangeError`. */
+export function parseFailRate(text: string): number {
+  if (!/^\s*(?:\d+(?:\.\d*)?|\.\d+)\s*$/.test(text)) {
+    throw new TypeError(`Invalid fail-rate ${JSON.stringify(text)}: expected a number from 0 to 1, like 0.1`);
+  }
+  const rate = Number(text);
+  if (rate > 1) {
+    throw new RangeError(`Invalid fail-rate ${JSON.stringify(text)}: expected a number from 0 to 1`);
+  }
+  return rate;
+}
+
+/**
+ * Parses `--rate-limit`: `N/s` or `N/min` (also `N/m`, `N/sec`, `N/minute`), N a whole number
+ * from 1. Throws `TypeError` for another shape and `RangeError` for N out of range.
+ */
+export function parseRateLimit(text: string): { limit: number; windowMs: number } {
+  const match = /^\s*(\d+)\s*\/\s*(s|sec|second|m|min|minute)\s*$/i.exec(text);
+  if (!match) {
+    throw new TypeError(`Invalid rate-limit ${JSON.stringify(text)}: expected N/s or N/min, like 10/s`);
+  }
+  const limit = Number(match[1]);
+  if (limit < 1 || limit > 1_000_000) {
+    throw new RangeError(`Invalid rate-limit ${JSON.stringify(text)}: expected 1 to 1000000 requests`);
+  }
+  return { limit, windowMs: match[2]!.toLowerCase().startsWith("s") ? 1000 : 60_000 };
+}
+
 /** One line on how to call the server. */
 export const SERVER_USAGE =
   "Usage: server.ts [--host HOST] [--port PORT] [--data PATH] [--max-age SECONDS] " +
@@ -143,6 +189,16 @@ Options:
                 Cache-Control max-age of answers (default 10; 0 sends no-cache)
   --cors [ORIGIN]
                 Let browsers on ORIGIN read answers (repeatable); alone: any origin
+
+Mock-API controls (off by default; they apply to the weather routes, not /healthz):
+  --delay MS|MIN-MAX
+                Add latency, fixed or uniform between MIN and MAX ms
+  --fail-rate P Answer that fraction (0-1) of requests with 503 and Retry-After
+  --seed N      Seed the random draws of --delay and --fail-rate, to repeat a run
+  --rate-limit N/s|N/min
+                Answer 429 beyond N requests per second or minute per client address
+  Per request: "Prefer: code=503" answers that error, "Prefer: delay=300" adds latency.
+
   --quiet       No access log on stderr
   --help        Show this help and exit
   --version     Show the version and exit
@@ -159,6 +215,7 @@ export interface ServerOptions {
   /** Cache-Control max-age in seconds; 0 means no-cache. */
   maxAge: number;
   cors: CorsPolicy;
+  controls: MockControls;
   quiet: boolean;
 }
 
@@ -187,6 +244,10 @@ export function parseServerArgs(
     data: { type: "string" },
     "max-age": { type: "string" },
     cors: { type: "string", multiple: true, optionalValue: true },
+    delay: { type: "string" },
+    "fail-rate": { type: "string" },
+    seed: { type: "string" },
+    "rate-limit": { type: "string" },
     quiet: { type: "boolean" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "V" },
@@ -206,7 +267,17 @@ export function parseServerArgs(
     ? 10
     : parseWholeNumber(values["max-age"] as string, "max-age", 0, 31_536_000);
   const cors = parseCors(values.cors as string[] | undefined);
-  return { kind: "serve", options: { host, port, data, maxAge, cors, quiet: values.quiet === true } };
+  const controls: MockControls = {};
+  if (values.delay !== undefined) controls.delay = parseDelay(values.delay as string);
+  if (values["fail-rate"] !== undefined) controls.failRate = parseFailRate(values["fail-rate"] as string);
+  if (values.seed !== undefined) {
+    controls.seed = parseWholeNumber(values.seed as string, "seed", 0, 4_294_967_295);
+  }
+  if (values["rate-limit"] !== undefined) controls.rateLimit = parseRateLimit(values["rate-limit"] as string);
+  return {
+    kind: "serve",
+    options: { host, port, data, maxAge, cors, controls, quiet: values.quiet === true },
+  };
 }
 
 /** One line on how to call the client. */
@@ -229,12 +300,14 @@ Options:
   --url URL        Server address (default http://127.0.0.1:5000, or $WEATHER_URL)
   --units UNITS    metric (°C, km/h, hPa), imperial (°F, mph, inHg) or si (K, m/s, Pa)
   --json           Print JSON: the API's bodies, one per line
-  --timeout MS     Give up on a request after MS milliseconds (default 5000)
+  --timeout MS     Give up on an attempt after MS milliseconds (default 5000)
+  --retries N      Retry N times after a connection error, timeout, 429 or 5xx, with
+                   exponential backoff and jitter, honouring Retry-After (default 2)
   --help           Show this help and exit
   --version        Show the version and exit
 
 Exit status: 0 success, 1 the API answered with an error, 2 usage error,
-3 the server could not be reached or timed out.`;
+3 the server could not be reached, timed out, or stayed unavailable (429, 5xx).`;
 
 /** Settings of a client run. */
 export interface ClientOptions {
@@ -243,6 +316,8 @@ export interface ClientOptions {
   timeout: number;
   /** Units to ask for; undefined leaves the server's default. */
   units: UnitSystem | undefined;
+  /** Retries after transient failures. */
+  retries: number;
 }
 
 /** What the client was asked to do. */
@@ -286,6 +361,7 @@ export function parseClientArgs(
     json: { type: "boolean" },
     timeout: { type: "string" },
     units: { type: "string" },
+    retries: { type: "string" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "V" },
   }, true);
@@ -298,6 +374,7 @@ export function parseClientArgs(
       ? 5000
       : parseWholeNumber(values.timeout as string, "timeout", 1, 2_147_483_647),
     units: parseUnits(values.units as string | undefined),
+    retries: values.retries === undefined ? 2 : parseWholeNumber(values.retries as string, "retries", 0, 10),
   };
   const [command, ...rest] = positionals;
   switch (command) {

@@ -110,8 +110,23 @@ export function formatWeather(body: unknown, style: Style): string {
   return parsed.success ? formatCityWeather(parsed.data, style) : formatAny(body, style);
 }
 
-/** Renders the health report on one line. */
+function describeReportedControls(controls: Health["controls"]): string {
+  const parts: string[] = [];
+  if (controls.delay_ms) {
+    const [min, max] = controls.delay_ms;
+    parts.push(`delay ${min === max ? min : `${min}-${max}`} ms`);
+  }
+  if (controls.fail_rate) parts.push(`fail-rate ${controls.fail_rate}`);
+  if (controls.rate_limit) {
+    parts.push(`rate-limit ${controls.rate_limit.limit}/${controls.rate_limit.window_s === 1 ? "s" : "min"}`);
+  }
+  return parts.join(", ");
+}
+
+/** Renders the health report on one line, with a second naming any mock controls switched on. */
 export function formatHealth(health: Health, style: Style): string {
-  return `${bold(style, health.status)}  ${health.cities} cities  version ${health.version}  ` +
+  const line = `${bold(style, health.status)}  ${health.cities} cities  version ${health.version}  ` +
     `loaded ${health.loaded_at} from ${health.source}`;
+  const controls = describeReportedControls(health.controls);
+  return controls ? `${line}\n  ${cyan(style, "mock controls:")} ${controls}` : line;
 }

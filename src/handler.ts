@@ -12,7 +12,22 @@ import {
   requestIdOf,
 } from "./http.ts";
 import { MAX_CITY_LENGTH, openApiDocument } from "./openapi.ts";
-import { JSON_CONTENT_TYPE, problem, PROBLEM_CONTENT_TYPE, type ProblemCode } from "./problem.ts";
+import {
+  controlsReport,
+  type MockControls,
+  parsePrefer,
+  RateLimiter,
+  type RateLimitState,
+  seededRandom,
+} from "./mock_controls.ts";
+import {
+  CODE_FOR_STATUS,
+  JSON_CONTENT_TYPE,
+  problem,
+  PROBLEM_CONTENT_TYPE,
+  type ProblemCode,
+  statusTitle,
+} from "./problem.ts";
 import { isUnitSystem, UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
 import { VERSION } from "./version.ts";
 
@@ -29,10 +44,24 @@ export interface HandlerOptions {
   maxAge?: number;
   /** Which browser origins may read answers; default none. */
   cors?: CorsPolicy;
+  /** Latency, faults and rate limits for API routes; default none. */
+  controls?: MockControls;
+  /** Waits `ms` milliseconds; tests inject a fake. Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Current time in ms, for rate-limit windows; tests inject a fake. Default `Date.now`. */
+  now?: () => number;
 }
 
-/** A request handler as `Deno.serve` takes it. */
-export type Handler = (request: Request) => Response;
+/** What `Deno.serve` tells a handler about the connection; only the peer's address is used. */
+export interface ConnectionInfo {
+  remoteAddr: { hostname: string } | Deno.Addr;
+}
+
+/**
+ * A request handler as `Deno.serve` takes it. It answers synchronously unless latency was asked
+ * for, so the common path allocates no promise.
+ */
+export type Handler = (request: Request, info?: ConnectionInfo) => Response | Promise<Response>;
 
 /** Longest request URL served; longer ones get 414 before any parsing work. */
 export const MAX_URL_LENGTH = 4096;
@@ -55,7 +84,21 @@ const fail = (code: ProblemCode, detail: string, extensions?: Record<string, unk
   extensions,
 });
 
-type Route = (data: Dataset, url: URL, units: UnitSystem) => Outcome;
+/** What a route reads: the data, the URL, the units asked for, and the server's own state. */
+interface RouteContext {
+  data: Dataset;
+  url: URL;
+  units: UnitSystem;
+  controls: Record<string, unknown>;
+}
+
+type Route = (context: RouteContext) => Outcome;
+
+/** A route, and whether it is an API route that mock controls and `Prefer` apply to. */
+interface RouteEntry {
+  route: Route;
+  api: boolean;
+}
 
 function decodeSegment(segment: string): string | undefined {
   try {
@@ -101,46 +144,61 @@ function cityWeather(data: Dataset, city: string, units: UnitSystem): Outcome {
 
 const openApi = jsonRepresentation(openApiDocument(VERSION));
 
-const ROUTES = new Map<string, Route>([
-  ["/weather/cities", (data) => ({
-    kind: "representation",
-    representation: data.cityList,
-    lastModified: data.lastModified,
-  })],
-  ["/get_weather", (data, url, units) => {
-    const values = url.searchParams.getAll("city");
-    if (values.length > 1) return fail("bad_request", 'Give one "city" parameter, not several');
-    return cityWeather(data, values[0] ?? "", units);
+const ROUTES = new Map<string, RouteEntry>([
+  ["/weather/cities", {
+    api: true,
+    route: ({ data }) => ({
+      kind: "representation",
+      representation: data.cityList,
+      lastModified: data.lastModified,
+    }),
   }],
-  ["/healthz", (data) => ({
-    kind: "live",
-    value: {
-      status: "ok",
-      cities: data.cities.length,
-      version: data.version,
-      loaded_at: data.loadedAt.toISOString(),
-      source: data.fileName,
+  ["/get_weather", {
+    api: true,
+    route: ({ data, url, units }) => {
+      const values = url.searchParams.getAll("city");
+      if (values.length > 1) return fail("bad_request", 'Give one "city" parameter, not several');
+      return cityWeather(data, values[0] ?? "", units);
     },
-  })],
-  ["/openapi.json", () => ({ kind: "representation", representation: openApi })],
+  }],
+  ["/healthz", {
+    api: false,
+    route: ({ data, controls }) => ({
+      kind: "live",
+      value: {
+        status: "ok",
+        cities: data.cities.length,
+        version: data.version,
+        loaded_at: data.loadedAt.toISOString(),
+        source: data.fileName,
+        controls,
+      },
+    }),
+  }],
+  ["/openapi.json", { api: false, route: () => ({ kind: "representation", representation: openApi }) }],
 ]);
 
-const cityRoute: Route = (data, url, units) => {
-  const city = decodeSegment(url.pathname.slice("/weather/".length));
-  if (city === undefined) {
-    return fail("bad_request", `Cannot decode the city in path ${JSON.stringify(url.pathname)}`);
-  }
-  return cityWeather(data, city, units);
+const cityRoute: RouteEntry = {
+  api: true,
+  route: ({ data, url, units }) => {
+    const city = decodeSegment(url.pathname.slice("/weather/".length));
+    if (city === undefined) {
+      return fail("bad_request", `Cannot decode the city in path ${JSON.stringify(url.pathname)}`);
+    }
+    return cityWeather(data, city, units);
+  },
 };
 
-function findRoute(pathname: string): Route | undefined {
-  const route = ROUTES.get(pathname);
-  if (route) return route;
+function findRoute(pathname: string): RouteEntry | undefined {
+  const entry = ROUTES.get(pathname);
+  if (entry) return entry;
   if (pathname.startsWith("/weather/") && pathname.length > 9 && pathname.indexOf("/", 9) === -1) {
     return cityRoute;
   }
   return undefined;
 }
+
+const timerSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Creates the HTTP handler of the weather API over `source`. Pure: no I/O and no logging; an
@@ -152,7 +210,7 @@ function findRoute(pathname: string): Route | undefined {
  * @example
  * ```ts
  * const handler = createHandler({ current: await loadDataset("data/weather.json") });
- * const response = handler(new Request("http://localhost/weather/Tokyo?units=imperial"));
+ * const response = await handler(new Request("http://localhost/weather/Tokyo?units=imperial"));
  * ```
  */
 export function createHandler(source: DatasetSource, options: HandlerOptions = {}): Handler {
@@ -162,6 +220,16 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   // With a list of origins the answer depends on the Origin header, and caches must know it.
   const varyOrigin = cors.kind === "list";
   const vary = varyOrigin ? "Accept-Encoding, Origin" : "Accept-Encoding";
+  const controls = options.controls ?? {};
+  const report = controlsReport(controls);
+  const sleep = options.sleep ?? timerSleep;
+  // Separate streams, so that switching on --delay does not change the --fail-rate sequence.
+  const seed = controls.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!;
+  const failDraw = seededRandom(seed);
+  const delayDraw = seededRandom(seed ^ 0x9e3779b9);
+  const limiter = controls.rateLimit
+    ? new RateLimiter(controls.rateLimit.limit, controls.rateLimit.windowMs, options.now)
+    : undefined;
 
   function baseHeaders(request: Request, requestId: string): Headers {
     const headers: Headers = [["x-content-type-options", "nosniff"], ["x-request-id", requestId]];
@@ -216,7 +284,58 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     return new Response(null, { status: 204, headers });
   }
 
-  function answer(request: Request, headers: Headers): Response {
+  /** Decides the mock-control outcome of an API request: its latency and, maybe, a forced error. */
+  function control(request: Request, info: ConnectionInfo | undefined, headers: Headers) {
+    const prefer = parsePrefer(request.headers.get("prefer"));
+    let delay = prefer.delay ?? 0;
+    if (controls.delay) delay += controls.delay.min + delayDraw() * (controls.delay.max - controls.delay.min);
+    let forced: Outcome | undefined;
+    let limit: RateLimitState | undefined;
+    if (limiter) {
+      const address = info?.remoteAddr && "hostname" in info.remoteAddr
+        ? info.remoteAddr.hostname
+        : "unknown";
+      limit = limiter.hit(address);
+      headers.push(
+        ["ratelimit-limit", String(limit.limit)],
+        ["ratelimit-remaining", String(limit.remaining)],
+        ["ratelimit-reset", String(limit.reset)],
+      );
+    }
+    if (limit && !limit.allowed) {
+      headers.push(["retry-after", String(limit.reset)]);
+      forced = fail(
+        "rate_limited",
+        `Too many requests: the limit is ${limit.limit} per ${
+          controls.rateLimit!.windowMs / 1000
+        } s per client`,
+      );
+    } else if (prefer.code !== undefined) {
+      const code = CODE_FOR_STATUS.get(prefer.code)!;
+      if (prefer.code === 429 || prefer.code === 503) headers.push(["retry-after", "1"]);
+      if (prefer.code === 405) headers.push(["allow", ALLOW]);
+      forced = fail(
+        code,
+        `Simulated ${prefer.code} ${statusTitle(prefer.code)}, asked for by "Prefer: code=${prefer.code}"`,
+        {
+          simulated: true,
+        },
+      );
+    } else if (controls.failRate !== undefined && failDraw() < controls.failRate) {
+      headers.push(["retry-after", "1"]);
+      forced = fail("service_unavailable", "Simulated outage: the server runs with --fail-rate", {
+        simulated: true,
+      });
+    }
+    if (prefer.applied.length > 0) headers.push(["preference-applied", prefer.applied.join(", ")]);
+    return { delay: Math.round(delay), forced };
+  }
+
+  function answer(
+    request: Request,
+    info: ConnectionInfo | undefined,
+    headers: Headers,
+  ): Response | Promise<Response> {
     if (request.url.length > MAX_URL_LENGTH) {
       return problemResponse(
         request,
@@ -226,8 +345,8 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       );
     }
     const url = new URL(request.url);
-    const route = findRoute(url.pathname);
-    if (route === undefined) {
+    const entry = findRoute(url.pathname);
+    if (entry === undefined) {
       return problemResponse(
         request,
         headers,
@@ -245,8 +364,18 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
         `Method ${request.method} is not allowed on ${url.pathname}: use ${ALLOW}`,
       );
     }
+    const { delay, forced } = entry.api ? control(request, info, headers) : { delay: 0, forced: undefined };
+    const response = respond(request, headers, forced ?? route(entry, url));
+    return delay > 0 ? sleep(delay).then(() => response) : response;
+  }
+
+  function route(entry: RouteEntry, url: URL): Outcome {
     const units = unitsOf(url);
-    const outcome = typeof units === "string" ? route(source.current, url, units) : units;
+    if (typeof units !== "string") return units;
+    return entry.route({ data: source.current, url, units, controls: report });
+  }
+
+  function respond(request: Request, headers: Headers, outcome: Outcome): Response {
     switch (outcome.kind) {
       case "problem":
         return problemResponse(request, headers, outcome.code, outcome.detail, outcome.extensions);
@@ -272,11 +401,11 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     }
   }
 
-  return (request) => {
+  return (request, info) => {
     let headers: Headers = [];
     try {
       headers = baseHeaders(request, requestIdOf(request));
-      return answer(request, headers);
+      return answer(request, info, headers);
     } catch (error) {
       options.onError?.(error, request);
       const safe = headers.filter(([name]) => name === "x-request-id" || name === "x-content-type-options");

@@ -51,6 +51,13 @@ const conditional = [
   { $ref: "#/components/parameters/If-None-Match" },
   { $ref: "#/components/parameters/If-Modified-Since" },
 ];
+const mockErrors = {
+  "429": problem(
+    "Rate limit exceeded (`--rate-limit`), or asked for with `Prefer: code=429`; see Retry-After",
+  ),
+  "503": problem("Simulated outage (`--fail-rate`), or asked for with `Prefer: code=503`; see Retry-After"),
+};
+const preferParameter = { $ref: "#/components/parameters/Prefer" };
 const commonErrors = {
   "304": { description: "Not Modified: the representation matches If-None-Match or If-Modified-Since" },
   "405": problem("Method not allowed on this route; `Allow` lists the methods"),
@@ -62,6 +69,7 @@ const weatherResponses = {
   "404": problem("Unknown city, with up to three `suggestions`"),
   "414": problem("City name or URL too long"),
   ...commonErrors,
+  ...mockErrors,
 };
 
 /**
@@ -96,15 +104,22 @@ export function openApiDocument(version: string): Record<string, unknown> {
         get: {
           operationId: "listCities",
           summary: "Names of all cities, in data-file order",
-          parameters: conditional,
-          responses: { "200": json(ref("CityList"), "The city names"), ...commonErrors },
+          parameters: [...conditional, preferParameter],
+          responses: {
+            "200": json(ref("CityList"), "The city names"),
+            "400": problem("Asked for with `Prefer: code=400`"),
+            "404": problem("Asked for with `Prefer: code=404`"),
+            "414": problem("URL too long"),
+            ...commonErrors,
+            ...mockErrors,
+          },
         },
       },
       "/get_weather": {
         get: {
           operationId: "getWeather",
           summary: "Current weather of one city (the original tutorial route)",
-          parameters: [cityParameter("query"), unitsParameter, ...conditional],
+          parameters: [cityParameter("query"), unitsParameter, ...conditional, preferParameter],
           responses: weatherResponses,
         },
       },
@@ -112,7 +127,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         get: {
           operationId: "getCityWeather",
           summary: "Current weather of one city, REST style",
-          parameters: [cityParameter("path"), unitsParameter, ...conditional],
+          parameters: [cityParameter("path"), unitsParameter, ...conditional, preferParameter],
           responses: weatherResponses,
         },
       },
@@ -141,6 +156,15 @@ export function openApiDocument(version: string): Record<string, unknown> {
     components: {
       schemas: componentSchemas(),
       parameters: {
+        Prefer: {
+          name: "Prefer",
+          in: "header",
+          required: false,
+          description: "`code=N` answers with that documented error (400, 404, 405, 414, 429, 500, 503); " +
+            "`delay=MS` adds latency (up to 60000). Other values are ignored; Preference-Applied says " +
+            "what was applied.",
+          schema: { type: "string" },
+        },
         "If-None-Match": {
           name: "If-None-Match",
           in: "header",

@@ -8,7 +8,9 @@ export const PROBLEM_STATUS = {
   method_not_allowed: 405,
   city_too_long: 414,
   uri_too_long: 414,
+  rate_limited: 429,
   internal_error: 500,
+  service_unavailable: 503,
 } as const satisfies Record<string, number>;
 
 /** One of the API's error codes. */
@@ -19,7 +21,9 @@ const TITLES: Record<number, string> = {
   404: "Not Found",
   405: "Method Not Allowed",
   414: "URI Too Long",
+  429: "Too Many Requests",
   500: "Internal Server Error",
+  503: "Service Unavailable",
 };
 
 /**
@@ -45,7 +49,7 @@ export function problem(
   const status = PROBLEM_STATUS[code];
   return {
     type: "about:blank",
-    title: TITLES[status] ?? "Error",
+    title: statusTitle(status),
     status,
     detail,
     code,
@@ -58,3 +62,19 @@ export function problem(
 export const PROBLEM_CONTENT_TYPE = "application/problem+json; charset=utf-8";
 /** Media type of success bodies. */
 export const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+/** The error code a simulated answer of `status` carries (for `Prefer: code=`). */
+export const CODE_FOR_STATUS: ReadonlyMap<number, ProblemCode> = new Map([
+  [400, "bad_request"],
+  [404, "not_found"],
+  [405, "method_not_allowed"],
+  [414, "uri_too_long"],
+  [429, "rate_limited"],
+  [500, "internal_error"],
+  [503, "service_unavailable"],
+]);
+
+/** The reason phrase of `status`, as problem titles use it. */
+export function statusTitle(status: number): string {
+  return TITLES[status] ?? "Error";
+}

@@ -24,13 +24,28 @@ export class WeatherApiError extends Error {
   readonly suggestions: readonly string[];
   /** The parsed error body, if it was JSON. */
   readonly body: unknown;
+  /** What the answer's `Retry-After` asked for, in milliseconds, if anything. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(status: number, message: string, code: string, suggestions: readonly string[], body: unknown) {
+  constructor(
+    status: number,
+    message: string,
+    code: string,
+    suggestions: readonly string[],
+    body: unknown,
+    retryAfterMs?: number,
+  ) {
     super(message);
     this.status = status;
     this.code = code;
     this.suggestions = suggestions;
     this.body = body;
+    this.retryAfterMs = retryAfterMs;
+  }
+
+  /** True for answers worth retrying: 429 and 5xx. */
+  get transient(): boolean {
+    return this.status === 429 || this.status >= 500;
   }
 }
 
@@ -49,14 +64,41 @@ export class WeatherConnectionError extends Error {
   }
 }
 
+/** A retry about to happen, as {@linkcode WeatherClientOptions.onRetry} hears of it. */
+export interface RetryEvent {
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  /** How many attempts there will be at most. */
+  attempts: number;
+  /** Milliseconds until the next attempt. */
+  delayMs: number;
+  /** What went wrong. */
+  error: WeatherApiError | WeatherConnectionError;
+}
+
 /** Options of {@linkcode WeatherClient}. */
 export interface WeatherClientOptions {
   /** Server address; default `http://127.0.0.1:5000`. */
   baseUrl?: string | URL;
-  /** Milliseconds to wait for each answer; default 5000. */
+  /** Milliseconds to wait for each attempt's answer; default 5000. */
   timeout?: number;
   /** The fetch to use; tests inject one that calls a handler directly. */
   fetch?: (input: Request) => Promise<Response>;
+  /**
+   * Retries after a connection error, a timeout, 429 or 5xx (never another 4xx); default 2.
+   * Waits grow exponentially from `backoffMs` with jitter, and at least as long as `Retry-After`.
+   */
+  retries?: number;
+  /** First retry's base wait in ms, doubled each time, capped at `maxBackoffMs`; default 250. */
+  backoffMs?: number;
+  /** Longest wait between attempts in ms, `Retry-After` included; default 10000. */
+  maxBackoffMs?: number;
+  /** Called before each retry. */
+  onRetry?: (event: RetryEvent) => void;
+  /** Waits `ms` milliseconds; tests inject a fake clock. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Random numbers in [0, 1) for jitter; tests inject a fixed one. */
+  random?: () => number;
 }
 
 /**
@@ -74,11 +116,13 @@ export class WeatherClient {
   readonly #base: URL;
   readonly #timeout: number;
   readonly #fetch: (input: Request) => Promise<Response>;
+  readonly #options: WeatherClientOptions;
 
   constructor(options: WeatherClientOptions = {}) {
     this.#base = new URL(options.baseUrl ?? "http://127.0.0.1:5000");
     this.#timeout = options.timeout ?? 5000;
     this.#fetch = options.fetch ?? ((request) => fetch(request));
+    this.#options = options;
   }
 
   /** The URL of `path` (with `query`) on this client's server. */
@@ -92,11 +136,33 @@ export class WeatherClient {
   }
 
   /**
-   * GETs `url` and returns its JSON body. Throws {@linkcode WeatherApiError} for an error status,
-   * {@linkcode WeatherConnectionError} when the server cannot be reached in time, and `SyntaxError`
-   * when a success body is not JSON.
+   * GETs `url` and returns its JSON body, retrying transient failures as the options say. Throws
+   * {@linkcode WeatherApiError} for an error status, {@linkcode WeatherConnectionError} when the
+   * server cannot be reached in time, and `SyntaxError` when a success body is not JSON.
    */
   async getJson(url: URL): Promise<unknown> {
+    const { retries = 2, backoffMs = 250, maxBackoffMs = 10_000, onRetry } = this.#options;
+    const sleep = this.#options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const random = this.#options.random ?? Math.random;
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await this.#getOnce(url);
+      } catch (error) {
+        const transient = error instanceof WeatherConnectionError ||
+          (error instanceof WeatherApiError && error.transient);
+        if (!transient || attempt > retries) throw error;
+        // Exponential backoff with "equal jitter": half fixed, half random, so retries spread out.
+        const backoff = Math.min(maxBackoffMs, backoffMs * 2 ** (attempt - 1));
+        const jittered = backoff / 2 + random() * backoff / 2;
+        const asked = error instanceof WeatherApiError ? error.retryAfterMs ?? 0 : 0;
+        const delayMs = Math.round(Math.min(maxBackoffMs, Math.max(jittered, asked)));
+        onRetry?.({ attempt, attempts: retries + 1, delayMs, error });
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  async #getOnce(url: URL): Promise<unknown> {
     const signal = AbortSignal.timeout(this.#timeout);
     let response: Response;
     let text: string;
@@ -121,7 +187,7 @@ export class WeatherClient {
         throw new SyntaxError(`The server answered ${url.pathname} with text that is not JSON`);
       }
     }
-    if (!response.ok) throw apiError(response.status, body, text);
+    if (!response.ok) throw apiError(response, body, text);
     return body;
   }
 
@@ -160,23 +226,28 @@ function connectionReason(error: unknown): string {
     .replace(/ \(os error \d+\)$/, "").replace(/^\w/, (c) => c.toLowerCase());
 }
 
-function apiError(status: number, body: unknown, text: string): WeatherApiError {
+/** A `Retry-After` value (delay seconds or an HTTP date) in milliseconds from now. */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function apiError(response: Response, body: unknown, text: string): WeatherApiError {
+  const { status } = response;
+  const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
   const problem = ProblemSchema.safeParse(body);
   if (problem.success) {
-    return new WeatherApiError(
-      status,
-      problem.data.detail,
-      problem.data.code,
-      problem.data.suggestions ?? [],
-      body,
-    );
+    const { detail, code, suggestions = [] } = problem.data;
+    return new WeatherApiError(status, detail, code, suggestions, body, retryAfter);
   }
   // A server that is not ours: keep whatever message it gave.
   const message =
     typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string"
       ? (body as { error: string }).error
       : text.trim().slice(0, 200) || `HTTP ${status}`;
-  return new WeatherApiError(status, message, `http_${status}`, [], body);
+  return new WeatherApiError(status, message, `http_${status}`, [], body, retryAfter);
 }
 
 function expect<T>(schema: z.ZodType<T>, body: unknown, path: string): T {

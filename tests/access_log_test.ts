@@ -30,7 +30,7 @@ Deno.test("withAccessLog() writes one line per request with the handler's status
     (line) => lines.push(line),
     () => clock += 5,
   );
-  const response = await logged(new Request("http://localhost/healthz", { method: "HEAD" }));
+  const response = await logged(new Request("http://localhost/healthz", { method: "HEAD" }), undefined);
   assert.equal(response.status, 204);
   assert.equal(lines.length, 1);
   assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT[\d:.]+Z HEAD \/healthz 204 5\.00ms r1$/);

@@ -11,6 +11,7 @@ Deno.test("parseServerArgs() defaults to 127.0.0.1:5000 and the bundled data", (
       data: undefined,
       maxAge: 10,
       cors: { kind: "off" },
+      controls: {},
       quiet: false,
     },
   });
@@ -21,7 +22,15 @@ Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=v
     parseServerArgs(["--host", "::1", "--port=0", "--data", "x.json", "--max-age", "0", "--cors", "--quiet"]),
     {
       kind: "serve",
-      options: { host: "::1", port: 0, data: "x.json", maxAge: 0, cors: { kind: "any" }, quiet: true },
+      options: {
+        host: "::1",
+        port: 0,
+        data: "x.json",
+        maxAge: 0,
+        cors: { kind: "any" },
+        controls: {},
+        quiet: true,
+      },
     },
   );
   assert.deepEqual(parseServerArgs(["--help", "--port", "nope"]), { kind: "help" });
@@ -71,7 +80,13 @@ Deno.test("parsePort() accepts exactly the integers 0 to 65535", () => {
 Deno.test("parseClientArgs() runs the tutorial tour with no command", () => {
   assert.deepEqual(parseClientArgs([]), {
     kind: "tour",
-    options: { url: new URL("http://127.0.0.1:5000"), json: false, timeout: 5000, units: undefined },
+    options: {
+      url: new URL("http://127.0.0.1:5000"),
+      json: false,
+      timeout: 5000,
+      units: undefined,
+      retries: 2,
+    },
   });
 });
 
@@ -81,7 +96,13 @@ Deno.test("parseClientArgs() reads commands and options in any order", () => {
     {
       kind: "weather",
       cities: ["São Paulo", "Tokyo"],
-      options: { url: new URL("http://127.0.0.1:5000"), json: true, timeout: 250, units: "imperial" },
+      options: {
+        url: new URL("http://127.0.0.1:5000"),
+        json: true,
+        timeout: 250,
+        units: "imperial",
+        retries: 2,
+      },
     },
   );
   const health = parseClientArgs(["health", "--url=http://localhost:8000/api/"]);

@@ -76,18 +76,34 @@ Deno.test("client.ts against a real server", async (t) => {
   });
 });
 
-Deno.test("client.ts exits 3 with advice when no server listens", async () => {
+Deno.test("client.ts retries, then exits 3 with advice when no server listens", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = listener.addr.port;
   listener.close();
   const ran = await runEntry("client.ts", ["--url", `http://127.0.0.1:${port}`, "cities"]);
   assert.equal(ran.code, 3);
   assert.equal(ran.stdout, "");
-  assert.equal(
-    ran.stderr,
-    `error: Cannot reach the weather server at http://127.0.0.1:${port}: connection refused\n` +
-      "Is the server running? Start it with: deno task serve\n",
+  const lines = ran.stderr.split("\n");
+  assert.match(
+    lines[0]!,
+    /^retry: attempt 1 of 3 failed \(Cannot reach .*: connection refused\); trying again in 0\.\d s$/,
   );
+  assert.match(lines[1]!, /^retry: attempt 2 of 3 failed .*; trying again in 0\.\d s$/);
+  assert.deepEqual(lines.slice(2), [
+    `error: Cannot reach the weather server at http://127.0.0.1:${port}: connection refused`,
+    "Is the server running? Start it with: deno task serve",
+    "",
+  ]);
+  const quiet = await runEntry("client.ts", [
+    "--url",
+    `http://127.0.0.1:${port}`,
+    "--retries",
+    "0",
+    "--json",
+  ]);
+  assert.equal(quiet.code, 3);
+  assert.equal(quiet.stdout, "");
+  assert.match(quiet.stderr, /^error: Cannot reach/);
 });
 
 Deno.test("client.ts exits 3 when the server does not answer in time", async () => {
@@ -101,6 +117,8 @@ Deno.test("client.ts exits 3 when the server does not answer in time", async () 
     `http://127.0.0.1:${listener.addr.port}`,
     "--timeout",
     "300",
+    "--retries",
+    "0",
   ]);
   listener.close();
   await accepting.catch(() => {});

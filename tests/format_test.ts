@@ -54,6 +54,7 @@ Deno.test("formatHealth() fits on one line", () => {
     version: "abc",
     loaded_at: "2026-01-01T00:00:00.000Z",
     source: "weather.json",
+    controls: { delay_ms: null, fail_rate: null, seed: null, rate_limit: null },
   }, plain);
   assert.equal(text, "ok  3 cities  version abc  loaded 2026-01-01T00:00:00.000Z from weather.json");
 });

@@ -9,7 +9,7 @@ const handler = make();
 const ROUTES = ["/weather/cities", "/get_weather?city=Tokyo", "/weather/Tokyo", "/healthz", "/openapi.json"];
 
 async function call(h: ReturnType<typeof make>, path: string, init?: RequestInit) {
-  const response = h(new Request(new URL(path, "http://localhost"), init));
+  const response = await h(new Request(new URL(path, "http://localhost"), init));
   return { response, text: await response.text() };
 }
 

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { WeatherApiError, WeatherClient, WeatherConnectionError } from "../src/weather_client.ts";
+import {
+  parseRetryAfter,
+  WeatherApiError,
+  WeatherClient,
+  WeatherConnectionError,
+} from "../src/weather_client.ts";
 import { bundled, bundledHandler } from "./_helpers.ts";
 
 const handler = bundledHandler();
@@ -89,7 +94,10 @@ Deno.test("WeatherClient throws SyntaxError for a success body that is not JSON"
 });
 
 Deno.test("WeatherClient throws WeatherConnectionError when fetch fails", async () => {
-  const down = new WeatherClient({ fetch: () => Promise.reject(new TypeError("connection refused")) });
+  const down = new WeatherClient({
+    retries: 0,
+    fetch: () => Promise.reject(new TypeError("connection refused")),
+  });
   await assert.rejects(down.health(), (error: unknown) => {
     assert.ok(error instanceof WeatherConnectionError);
     assert.equal(error.timedOut, false);
@@ -104,6 +112,7 @@ Deno.test("WeatherClient throws WeatherConnectionError when fetch fails", async 
 Deno.test("WeatherClient gives up after the timeout", async () => {
   const silent = new WeatherClient({
     timeout: 20,
+    retries: 0,
     fetch: (request) =>
       new Promise((_, reject) =>
         request.signal.addEventListener("abort", () => reject(request.signal.reason))
@@ -115,4 +124,111 @@ Deno.test("WeatherClient gives up after the timeout", async () => {
     assert.match(error.message, /no answer within 20 ms/);
     return true;
   });
+});
+
+function scripted(answers: (() => Response | Promise<Response>)[]) {
+  const calls: string[] = [];
+  const slept: number[] = [];
+  const events: string[] = [];
+  const client = new WeatherClient({
+    retries: 3,
+    backoffMs: 100,
+    maxBackoffMs: 5000,
+    random: () => 0.5,
+    sleep: (ms) => {
+      slept.push(ms);
+      return Promise.resolve();
+    },
+    onRetry: ({ attempt, attempts, delayMs, error }) =>
+      events.push(`${attempt}/${attempts} ${delayMs} ${error.name} ${"status" in error ? error.status : ""}`),
+    fetch: (request) => {
+      calls.push(request.url);
+      const next = answers.shift();
+      if (!next) throw new Error("no more answers");
+      return Promise.resolve(next());
+    },
+  });
+  return { client, calls, slept, events };
+}
+
+const problemAnswer = (status: number, code: string, headers: Record<string, string> = {}) => () =>
+  Response.json({ type: "about:blank", title: "x", status, detail: `failed ${status}`, code, error: "x" }, {
+    status,
+    headers,
+  });
+const citiesAnswer = () => Response.json({ cities: ["Tokyo"] });
+
+Deno.test("WeatherClient retries 5xx with growing, jittered backoff, then succeeds", async () => {
+  const { client, calls, slept, events } = scripted([
+    problemAnswer(503, "service_unavailable"),
+    problemAnswer(500, "internal_error"),
+    problemAnswer(502, "bad_gateway"),
+    citiesAnswer,
+  ]);
+  assert.deepEqual(await client.cities(), ["Tokyo"]);
+  assert.equal(calls.length, 4);
+  // Equal jitter with random 0.5: three quarters of 100, 200, 400 ms.
+  assert.deepEqual(slept, [75, 150, 300]);
+  assert.deepEqual(events, [
+    "1/4 75 WeatherApiError 503",
+    "2/4 150 WeatherApiError 500",
+    "3/4 300 WeatherApiError 502",
+  ]);
+});
+
+Deno.test("WeatherClient waits at least as long as Retry-After asks", async () => {
+  const { client, slept } = scripted([
+    problemAnswer(429, "rate_limited", { "retry-after": "2" }),
+    problemAnswer(503, "service_unavailable", { "retry-after": "60" }),
+    citiesAnswer,
+  ]);
+  assert.deepEqual(await client.cities(), ["Tokyo"]);
+  assert.deepEqual(slept, [2000, 5000]); // the second is capped by maxBackoffMs
+});
+
+Deno.test("WeatherClient retries connection errors and timeouts", async () => {
+  const { client, slept } = scripted([
+    () => Promise.reject(new TypeError("connection refused")),
+    citiesAnswer,
+  ]);
+  assert.deepEqual(await client.cities(), ["Tokyo"]);
+  assert.equal(slept.length, 1);
+});
+
+Deno.test("WeatherClient never retries a 4xx other than 429", async () => {
+  for (
+    const [status, code] of [[404, "city_not_found"], [400, "missing_city"], [
+      405,
+      "method_not_allowed",
+    ]] as const
+  ) {
+    const { client, calls, slept } = scripted([problemAnswer(status, code), citiesAnswer]);
+    await assert.rejects(client.cities(), { name: "WeatherApiError", status });
+    assert.equal(calls.length, 1);
+    assert.deepEqual(slept, []);
+  }
+});
+
+Deno.test("WeatherClient gives up after the last retry with the last error", async () => {
+  const { client, calls } = scripted(
+    Array.from({ length: 4 }, () => problemAnswer(503, "service_unavailable")),
+  );
+  await assert.rejects(client.cities(), (error: unknown) => {
+    assert.ok(error instanceof WeatherApiError);
+    assert.equal(error.status, 503);
+    assert.equal(error.transient, true);
+    return true;
+  });
+  assert.equal(calls.length, 4);
+  const none = new WeatherClient({ retries: 0, fetch: () => Promise.resolve(problemAnswer(503, "x")()) });
+  await assert.rejects(none.cities(), { status: 503 });
+});
+
+Deno.test("parseRetryAfter() reads seconds and HTTP dates", () => {
+  assert.equal(parseRetryAfter("3"), 3000);
+  assert.equal(parseRetryAfter(null), undefined);
+  assert.equal(parseRetryAfter("soon"), undefined);
+  const now = Date.parse("2026-11-23T12:00:00Z");
+  assert.equal(parseRetryAfter("Mon, 23 Nov 2026 12:00:05 GMT", now), 5000);
+  assert.equal(parseRetryAfter("Mon, 23 Nov 2026 11:00:00 GMT", now), 0);
 });
