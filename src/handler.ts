@@ -1,3 +1,4 @@
+import { frontPage } from "./dashboard.ts";
 import type { Dataset } from "./dataset.ts";
 import { JSON_CONTENT_TYPE, problemResponse } from "./problem.ts";
 
@@ -43,8 +44,11 @@ function cityWeather(data: Dataset, city: string): Response {
   });
 }
 
-function route(data: Dataset, url: URL): Response {
+function route(data: Dataset, url: URL, request: Request): Response {
   switch (url.pathname) {
+    case "/":
+      // The dashboard for browsers, an endpoint index for API clients: all in dashboard.ts.
+      return frontPage(data, request, url);
     case "/weather/cities":
       return json(data.citiesBody as Uint8Array<ArrayBuffer>);
     case "/get_weather": {
@@ -92,7 +96,7 @@ function route(data: Dataset, url: URL): Response {
 export function createHandler(source: DatasetSource, options: HandlerOptions = {}): Handler {
   return (request) => {
     try {
-      return route(source.current, new URL(request.url));
+      return route(source.current, new URL(request.url), request);
     } catch (error) {
       options.onError?.(error, request);
       return problemResponse("internal_error", "The server failed to answer this request");
