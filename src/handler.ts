@@ -1,3 +1,4 @@
+import { DASHBOARD_CSP, dashboardPage, ENDPOINT_INDEX, isPageUnits, PAGE_UNITS } from "./dashboard.ts";
 import type { Dataset } from "./dataset.ts";
 import {
   allowedOrigin,
@@ -11,6 +12,7 @@ import {
   type Representation,
   requestIdOf,
 } from "./http.ts";
+import { preferredMediaType } from "./negotiate.ts";
 import { MAX_CITY_LENGTH, openApiDocument } from "./openapi.ts";
 import {
   controlsReport,
@@ -73,7 +75,16 @@ type Headers = [string, string][];
 
 /** What a GET route produced: a cacheable representation, a live JSON value, or an error. */
 type Outcome =
-  | { kind: "representation"; representation: Representation; lastModified?: string }
+  | {
+    kind: "representation";
+    representation: Representation;
+    lastModified?: string;
+    /** Defaults: JSON, the configured max-age, `Accept-Encoding`. */
+    contentType?: string;
+    cacheControl?: string;
+    vary?: string;
+    headers?: Headers;
+  }
   | { kind: "live"; value: unknown }
   | { kind: "problem"; code: ProblemCode; detail: string; extensions?: Record<string, unknown> };
 
@@ -89,6 +100,7 @@ interface RouteContext {
   data: Dataset;
   url: URL;
   units: UnitSystem;
+  request: Request;
   controls: Record<string, unknown>;
 }
 
@@ -144,7 +156,35 @@ function cityWeather(data: Dataset, city: string, units: UnitSystem): Outcome {
 
 const openApi = jsonRepresentation(openApiDocument(VERSION));
 
+/** `GET /`: the dashboard for browsers, the endpoint index for API clients (`Vary: Accept`). */
+const frontPage: Route = ({ data, units, request }) => {
+  const wanted = preferredMediaType(request.headers.get("accept"), ["application/json", "text/html"]);
+  if (wanted !== "text/html") {
+    return { kind: "representation", representation: ENDPOINT_INDEX, vary: "Accept, Accept-Encoding" };
+  }
+  if (!isPageUnits(units)) {
+    return fail(
+      "bad_units",
+      `The page shows ${PAGE_UNITS.map((u) => `"${u}"`).join(" or ")} units, not "${units}"`,
+      {
+        allowed: PAGE_UNITS,
+      },
+    );
+  }
+  return {
+    kind: "representation",
+    representation: dashboardPage(data, units),
+    lastModified: data.lastModified,
+    contentType: "text/html; charset=utf-8",
+    // Always revalidate, so a refresh after a data reload shows the new data at once.
+    cacheControl: "no-cache",
+    vary: "Accept, Accept-Encoding",
+    headers: [["content-security-policy", DASHBOARD_CSP]],
+  };
+};
+
 const ROUTES = new Map<string, RouteEntry>([
+  ["/", { api: false, route: frontPage }],
   ["/weather/cities", {
     api: true,
     route: ({ data }) => ({
@@ -219,7 +259,6 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   const cors = options.cors ?? { kind: "off" };
   // With a list of origins the answer depends on the Origin header, and caches must know it.
   const varyOrigin = cors.kind === "list";
-  const vary = varyOrigin ? "Accept-Encoding, Origin" : "Accept-Encoding";
   const controls = options.controls ?? {};
   const report = controlsReport(controls);
   const sleep = options.sleep ?? timerSleep;
@@ -365,14 +404,14 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       );
     }
     const { delay, forced } = entry.api ? control(request, info, headers) : { delay: 0, forced: undefined };
-    const response = respond(request, headers, forced ?? route(entry, url));
+    const response = respond(request, headers, forced ?? route(entry, url, request));
     return delay > 0 ? sleep(delay).then(() => response) : response;
   }
 
-  function route(entry: RouteEntry, url: URL): Outcome {
+  function route(entry: RouteEntry, url: URL, request: Request): Outcome {
     const units = unitsOf(url);
     if (typeof units !== "string") return units;
-    return entry.route({ data: source.current, url, units, controls: report });
+    return entry.route({ data: source.current, url, units, request, controls: report });
   }
 
   function respond(request: Request, headers: Headers, outcome: Outcome): Response {
@@ -384,8 +423,16 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
         return send(request, JSON.stringify(outcome.value), headers);
       case "representation": {
         const { representation, lastModified } = outcome;
-        headers.push(["etag", representation.etag], ["cache-control", cacheControl], ["vary", vary]);
+        headers.push(
+          ["etag", representation.etag],
+          ["cache-control", outcome.cacheControl ?? cacheControl],
+          [
+            "vary",
+            varyOrigin ? `${outcome.vary ?? "Accept-Encoding"}, Origin` : outcome.vary ?? "Accept-Encoding",
+          ],
+        );
         if (lastModified !== undefined) headers.push(["last-modified", lastModified]);
+        if (outcome.headers) headers.push(...outcome.headers);
         const inm = request.headers.get("if-none-match");
         const ims = lastModified === undefined ? null : request.headers.get("if-modified-since");
         if (
@@ -395,7 +442,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
         ) {
           return new Response(null, { status: 304, headers });
         }
-        headers.push(["content-type", JSON_CONTENT_TYPE]);
+        headers.push(["content-type", outcome.contentType ?? JSON_CONTENT_TYPE]);
         return send(request, representation.body, headers);
       }
     }

@@ -100,6 +100,55 @@ export function openApiDocument(version: string): Record<string, unknown> {
         "RFC 9457 problem details object with a stable `code`.",
     },
     paths: {
+      "/": {
+        get: {
+          operationId: "frontPage",
+          summary: "The HTML dashboard for browsers (Accept: text/html), else a JSON index of the endpoints",
+          parameters: [
+            {
+              name: "units",
+              in: "query",
+              required: false,
+              description: "Units of the dashboard page",
+              schema: { type: "string", enum: ["metric", "imperial"], default: "metric" },
+            },
+            ...conditional,
+          ],
+          responses: {
+            "200": {
+              description: "The endpoint index, or the dashboard page",
+              headers: cachingHeaders,
+              content: {
+                "application/json": {
+                  schema: {
+                    type: "object",
+                    required: ["name", "version", "endpoints"],
+                    properties: {
+                      name: { type: "string" },
+                      version: { type: "string" },
+                      endpoints: {
+                        type: "array",
+                        items: {
+                          type: "object",
+                          required: ["method", "path", "description"],
+                          properties: {
+                            method: { type: "string" },
+                            path: { type: "string" },
+                            description: { type: "string" },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+                "text/html": { schema: { type: "string" } },
+              },
+            },
+            "400": problem("Units the page does not offer"),
+            ...commonErrors,
+          },
+        },
+      },
       "/weather/cities": {
         get: {
           operationId: "listCities",

@@ -88,7 +88,6 @@ Deno.test("createHandler() returns 404 for an unknown city with suggestions", as
 Deno.test("createHandler() returns 404 for an unknown path", async () => {
   for (
     const path of [
-      "/",
       "/weather",
       "/weather/",
       "/weather/Tokyo/extra",

@@ -32,6 +32,8 @@ const EXERCISED: [method: string, path: string, headers?: Record<string, string>
   ["POST", "/weather/cities"],
   ["DELETE", "/healthz"],
   ["GET", "/weather/Tokyo", { "if-none-match": "*" }],
+  ["GET", "/"],
+  ["GET", "/?units=si", { accept: "text/html" }],
 ];
 
 function template(pathname: string): string {

@@ -72,6 +72,7 @@ Deno.test("WeatherClient keeps the message of a foreign server's error", async (
     code: "http_404",
   });
   const plain = new WeatherClient({
+    retries: 0,
     fetch: () => Promise.resolve(new Response("Bad gateway", { status: 502 })),
   });
   await assert.rejects(plain.cities(), { name: "WeatherApiError", message: "Bad gateway", status: 502 });

@@ -1,0 +1,448 @@
+// The front page, `GET /`: a server-rendered HTML dashboard for browsers and a JSON index of the
+// endpoints for API clients.
+//
+// The page's CSS and JS are constants served inline and allowed by their SHA-256 in the
+// Content-Security-Policy: one response is the whole page (no extra routes in the handler, no
+// request waterfall), and there is no 'unsafe-inline'. The script reads what it needs from the
+// DOM (data-* attributes the server escaped), so no data is ever embedded in a <script>.
+import { normalizeCityName } from "./city_names.ts";
+import type { Dataset } from "./dataset.ts";
+import { compassPoint } from "./format.ts";
+import { contentTag, jsonRepresentation, type Representation } from "./http.ts";
+import type { City, Current } from "./schema.ts";
+import { cityWeather, UNITS } from "./units.ts";
+import { VERSION } from "./version.ts";
+import { WMO_CODES } from "./wmo.ts";
+
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/** Escapes `text` for HTML text and for quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
+}
+
+/** The unit systems the page offers; the first is the default. */
+export const PAGE_UNITS = ["metric", "imperial"] as const;
+
+/** One of {@linkcode PAGE_UNITS}. */
+export type PageUnits = typeof PAGE_UNITS[number];
+
+/** True when `name` is one of {@linkcode PAGE_UNITS}. */
+export function isPageUnits(name: string): name is PageUnits {
+  return (PAGE_UNITS as readonly string[]).includes(name);
+}
+
+/** Options of {@linkcode renderDashboard}. */
+export interface DashboardOptions {
+  /** The units the values are shown in before any script runs. */
+  units: PageUnits;
+  /** Name of the data file, shown in the footer. */
+  fileName?: string;
+  /** Version (content hash) of the data, shown in the footer. */
+  version?: string;
+}
+
+// --- Condition symbols: one <symbol> per kind of weather, drawn once and <use>d by each card. ---
+
+type Sky = "clear" | "partly" | "cloudy" | "fog" | "drizzle" | "rain" | "snow" | "storm";
+
+/** The kind of sky a WMO 4677 code shows, for its symbol. */
+export function skyOf(code: number): Sky {
+  if (code === 0) return "clear";
+  if (code <= 2) return "partly";
+  if (code === 3) return "cloudy";
+  if (code === 45 || code === 48) return "fog";
+  if (code >= 51 && code <= 57) return "drizzle";
+  if ((code >= 61 && code <= 67) || (code >= 80 && code <= 82)) return "rain";
+  if ((code >= 71 && code <= 77) || code === 85 || code === 86) return "snow";
+  return "storm";
+}
+
+const CLOUD = "M7 18h10.5a3.5 3.5 0 0 0 .4-7 5 5 0 0 0-9.6-1.2A4 4 0 0 0 7 18z";
+const CLOUD_LOW = "M7 15h10.5a3.5 3.5 0 0 0 .4-7 5 5 0 0 0-9.6-1.2A4 4 0 0 0 7 15z";
+const SUN = '<circle cx="12" cy="12" r="4.5" fill="#f4b400" stroke="#b06d00" stroke-width="1"/>' +
+  '<path d="M12 2v3M12 19v3M2 12h3M19 12h3M4.9 4.9l2.1 2.1M17 17l2.1 2.1M4.9 19.1L7 17M17 7l2.1-2.1" ' +
+  'stroke="#d48a00" stroke-width="2" stroke-linecap="round"/>';
+const cloud = (d: string) => `<path d="${d}" fill="#d9dee4" stroke="#5b6674" stroke-width="1.2"/>`;
+const strokes = (d: string, color: string) =>
+  `<path d="${d}" stroke="${color}" stroke-width="1.8" stroke-linecap="round" fill="none"/>`;
+
+const SYMBOLS: Record<Sky, string> = {
+  clear: SUN,
+  partly: `<g transform="translate(-3 -4) scale(.8)">${SUN}</g>${cloud(CLOUD)}`,
+  cloudy: cloud(CLOUD),
+  fog: `${cloud(CLOUD_LOW)}${strokes("M4 18h16M6 21h12", "#5b6674")}`,
+  drizzle: `${cloud(CLOUD_LOW)}${strokes("M9 18v1M13 19v1M17 18v1", "#1f6fd1")}`,
+  rain: `${cloud(CLOUD_LOW)}${strokes("M9 17l-1 4M13 17l-1 4M17 17l-1 4", "#1f6fd1")}`,
+  snow: `${cloud(CLOUD_LOW)}${
+    strokes("M8 18v3M6.7 19.5h2.6M12 18v3M10.7 19.5h2.6M16 18v3M14.7 19.5h2.6", "#3b82c4")
+  }`,
+  storm: `${cloud(CLOUD_LOW)}<path d="M13 14l-3 5h3l-2 4 5-6h-3l2-3z" fill="#f4b400" stroke="#8a5a00" ` +
+    'stroke-width=".8" stroke-linejoin="round"/>',
+};
+
+const SPRITE = '<svg class="sprite" width="0" height="0" aria-hidden="true" focusable="false">' +
+  Object.entries(SYMBOLS).map(([sky, body]) => `<symbol id="sky-${sky}" viewBox="0 0 24 24">${body}</symbol>`)
+    .join("") +
+  "</svg>";
+
+// --- The page's style and script: constants, hashed once for the CSP. ---
+
+const STYLE = `
+:root{color-scheme:light dark;--bg:#eef1f4;--card:#fff;--text:#1b1f24;--muted:#4a5461;--line:#d3d9df;
+--link:#0a53be;--on-link:#fff;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;
+line-height:1.45}
+@media (prefers-color-scheme:dark){:root{--bg:#101418;--card:#1a2027;--text:#e9edf1;--muted:#aeb8c3;
+--line:#313c48;--link:#8ab4f8;--on-link:#101418}}
+*{box-sizing:border-box}
+[hidden]{display:none!important}
+body{margin:0;background:var(--bg);color:var(--text)}
+a{color:var(--link)}
+a:focus-visible,input:focus-visible{outline:3px solid var(--link);outline-offset:2px}
+.wrap{max-width:78rem;margin:0 auto;padding:1rem}
+.sprite{position:absolute}
+.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+header h1{margin:0 0 .25rem;font-size:1.6rem}
+header p{margin:0;color:var(--muted)}
+.bar{display:flex;flex-wrap:wrap;gap:1rem 2rem;align-items:flex-start;margin:1.1rem 0}
+.label{display:block;font-weight:600;margin-bottom:.25rem}
+.search{flex:1 1 16rem;max-width:26rem}
+.search input{font:inherit;width:100%;padding:.45rem .7rem;border:1px solid var(--muted);
+border-radius:.5rem;background:var(--card);color:var(--text)}
+.search p{margin:.2rem 0 0;color:var(--muted);font-size:.9rem}
+.units div{display:flex}
+.units a{padding:.45rem .9rem;border:1px solid var(--link);text-decoration:none;white-space:nowrap;
+background:var(--card)}
+.units a:first-child{border-radius:.5rem 0 0 .5rem}
+.units a:last-child{border-radius:0 .5rem .5rem 0;border-left:0}
+.units a[aria-current]{background:var(--link);color:var(--on-link);font-weight:600}
+.cities{list-style:none;margin:0;padding:0;display:grid;gap:.75rem;
+grid-template-columns:repeat(auto-fill,minmax(min(100%,17rem),1fr))}
+.city{background:var(--card);border:1px solid var(--line);border-top:.3rem solid var(--band,#888);
+border-radius:.6rem;padding:.7rem .9rem;display:flex;flex-direction:column}
+.frigid{--band:#6f42c1}.cold{--band:#2f7fd8}.cool{--band:#2aa198}.mild{--band:#4caf50}
+.warm{--band:#f0a500}.hot{--band:#e0452b}
+.city h3{margin:0;font-size:1.1rem;overflow-wrap:anywhere}
+.country{color:var(--muted);font-weight:400;font-size:.85rem}
+.now{display:flex;align-items:center;gap:.6rem;margin:.35rem 0}
+.now svg{width:2.6rem;height:2.6rem;flex:none}
+.temp{font-size:1.7rem;font-weight:650;line-height:1.1}
+.cond{color:var(--muted);font-size:.9rem}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.1rem .8rem;margin:.2rem 0 .5rem;font-size:.9rem}
+dl div{display:contents}
+dt{color:var(--muted)}
+dd{margin:0}
+.arrow{width:1em;height:1em;vertical-align:-.15em;fill:currentColor}
+.json{margin-top:auto;font-size:.9rem}
+#none{padding:1rem 0}
+footer{margin-top:1.5rem;color:var(--muted);font-size:.9rem}
+footer ul{padding-left:1.2rem}
+`;
+
+// Plain ES2020 with no template literals, so String.raw keeps regex escapes without interpolating.
+const SCRIPT = String.raw`
+"use strict";
+(function () {
+  var fold = function (s) {
+    return s.normalize("NFD").replace(/\p{M}+/gu, "").toLowerCase().trim().replace(/\s+/g, " ");
+  };
+  var cards = Array.prototype.slice.call(document.querySelectorAll(".city"));
+  var input = document.getElementById("q");
+  var status = document.getElementById("status");
+  var none = document.getElementById("none");
+  var total = cards.length;
+  var filter = function () {
+    var query = fold(input.value);
+    var shown = 0;
+    cards.forEach(function (card) {
+      var match = card.getAttribute("data-search").indexOf(query) !== -1;
+      card.hidden = !match;
+      if (match) shown++;
+    });
+    status.textContent = query === "" ? total + (total === 1 ? " city" : " cities")
+      : shown + " of " + total + " match";
+    none.hidden = shown > 0;
+  };
+  input.addEventListener("input", filter);
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && input.value !== "") { input.value = ""; filter(); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "/" && event.target === document.body) { event.preventDefault(); input.focus(); }
+  });
+  window.addEventListener("pageshow", filter);
+  document.getElementById("search").hidden = false;
+  filter();
+
+  var links = Array.prototype.slice.call(document.querySelectorAll("a[data-units]"));
+  var show = function (units) {
+    document.querySelectorAll("[data-metric]").forEach(function (element) {
+      element.textContent = element.getAttribute("data-" + units);
+    });
+    links.forEach(function (link) {
+      if (link.getAttribute("data-units") === units) link.setAttribute("aria-current", "true");
+      else link.removeAttribute("aria-current");
+    });
+  };
+  links.forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+      event.preventDefault();
+      show(link.getAttribute("data-units"));
+      history.replaceState(null, "", link.href);
+    });
+  });
+
+  var clocks = Array.prototype.slice.call(document.querySelectorAll("time[data-tz]"));
+  var formats = {};
+  var tick = function () {
+    var now = new Date();
+    clocks.forEach(function (clock) {
+      var zone = clock.getAttribute("data-tz");
+      var format = formats[zone] || (formats[zone] = new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+      }));
+      clock.textContent = format.format(now);
+      clock.setAttribute("datetime", now.toISOString());
+      clock.parentElement.parentElement.hidden = false;
+    });
+  };
+  tick();
+  setInterval(tick, 15000);
+})();
+`;
+
+async function sha256Base64(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return btoa(String.fromCharCode(...new Uint8Array(digest)));
+}
+
+/**
+ * The page's Content-Security-Policy: nothing but its own inline style and script, by hash;
+ * no fetches, frames, forms, plugins or base URL changes, and Trusted Types to keep the script
+ * off HTML sinks.
+ */
+export const DASHBOARD_CSP: string = [
+  "default-src 'none'",
+  `style-src 'sha256-${await sha256Base64(STYLE)}'`,
+  `script-src 'sha256-${await sha256Base64(SCRIPT)}'`,
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "require-trusted-types-for 'script'",
+  "trusted-types 'none'",
+].join("; ");
+
+// --- Rendering. ---
+
+function band(celsius: number): string {
+  if (celsius < -10) return "frigid";
+  if (celsius < 5) return "cold";
+  if (celsius < 13) return "cool";
+  if (celsius < 22) return "mild";
+  if (celsius < 30) return "warm";
+  return "hot";
+}
+
+type Formatted = Record<"temperature" | "feels_like" | "wind" | "pressure", string>;
+
+function formatted(city: City, units: PageUnits): Formatted {
+  const now: Current = cityWeather(city, units).current;
+  const unit = UNITS[units];
+  return {
+    temperature: `${now.temperature} ${unit.temperature}`,
+    feels_like: `${now.feels_like} ${unit.feels_like}`,
+    wind: now.wind_speed === 0
+      ? "Calm"
+      : `${now.wind_speed} ${unit.wind_speed} from ${compassPoint(now.wind_direction)}`,
+    pressure: `${now.pressure} ${unit.pressure}`,
+  };
+}
+
+/** An element whose text the script can switch between units: both versions ride in data-*. */
+function switchable(
+  tag: string,
+  attributes: string,
+  values: Record<PageUnits, string>,
+  units: PageUnits,
+): string {
+  return `<${tag}${attributes} data-metric="${escapeHtml(values.metric)}" data-imperial="${
+    escapeHtml(values.imperial)
+  }">${escapeHtml(values[units])}</${tag}>`;
+}
+
+function observedFormat(timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  });
+}
+
+function renderCity(city: City, units: PageUnits, formats: Map<string, Intl.DateTimeFormat>): string {
+  const now = city.current;
+  const [metric, imperial] = [formatted(city, "metric"), formatted(city, "imperial")];
+  const pick = (field: keyof Formatted) => ({ metric: metric[field], imperial: imperial[field] });
+  const format = formats.get(city.timezone) ??
+    formats.set(city.timezone, observedFormat(city.timezone)).get(city.timezone)!;
+  const observed = format.format(new Date(now.observed_at));
+  const wmo = WMO_CODES.get(now.weather_code) ?? `WMO ${now.weather_code}`;
+  const name = escapeHtml(city.name);
+  // The same folding as city lookup and the script's search: no accents, case or extra spaces.
+  const searchKey = normalizeCityName(`${city.name} ${city.country}`);
+  // The arrow points where the wind blows to: opposite to where it comes from.
+  const rotate = `rotate(${(now.wind_direction + 180) % 360} 12 12)`;
+  const arrow = now.wind_speed === 0
+    ? ""
+    : ` <svg class="arrow" viewBox="0 0 24 24" aria-hidden="true"><path transform="${rotate}" ` +
+      `d="M12 2l6 10h-4.5v10h-3V12H6z"/></svg>`;
+  return `<li class="city ${band(now.temperature)}" data-search="${escapeHtml(searchKey)}">
+<h3>${name} <span class="country">${escapeHtml(city.country)}</span></h3>
+<div class="now"><svg role="img" aria-label="${escapeHtml(wmo)}"><title>${
+    escapeHtml(`${wmo} (WMO ${now.weather_code})`)
+  }</title><use href="#sky-${skyOf(now.weather_code)}"/></svg><div>${
+    switchable("div", ' class="temp"', pick("temperature"), units)
+  }<div class="cond">${escapeHtml(now.condition)}</div></div></div>
+<dl>
+<div><dt>Feels like</dt>${switchable("dd", "", pick("feels_like"), units)}</div>
+<div><dt>Humidity</dt><dd>${now.humidity}%</dd></div>
+<div><dt>Wind</dt><dd>${switchable("span", "", pick("wind"), units)}${arrow}</dd></div>
+<div><dt>Pressure</dt>${switchable("dd", "", pick("pressure"), units)}</div>
+<div><dt>Observed</dt><dd><time datetime="${escapeHtml(now.observed_at)}">${
+    escapeHtml(observed)
+  }</time></dd></div>
+<div hidden><dt>Local time</dt><dd><time data-tz="${escapeHtml(city.timezone)}"></time></dd></div>
+</dl>
+<a class="json" href="/weather/${
+    escapeHtml(encodeURIComponent(city.name))
+  }">JSON<span class="vh"> for ${name}</span></a>
+</li>`;
+}
+
+const UNIT_LABELS: Record<PageUnits, string> = {
+  metric: "Metric °C",
+  imperial: "Imperial °F",
+};
+
+/**
+ * Renders the dashboard: every city as a card with its condition, temperature, feels-like,
+ * humidity, wind, pressure and observation time (local to the city), a search box and a
+ * units toggle. Every value from `cities` is HTML-escaped; the page needs {@linkcode DASHBOARD_CSP}.
+ *
+ * @example
+ * ```ts
+ * const html = renderDashboard(dataset.cities, { units: "imperial", version: dataset.version });
+ * ```
+ */
+export function renderDashboard(cities: readonly City[], options: DashboardOptions): string {
+  const { units } = options;
+  const count = `${cities.length} ${cities.length === 1 ? "city" : "cities"}`;
+  const formats = new Map<string, Intl.DateTimeFormat>();
+  const toggle = PAGE_UNITS.map((system) =>
+    `<a href="/?units=${system}" data-units="${system}"${system === units ? ' aria-current="true"' : ""}>${
+      escapeHtml(UNIT_LABELS[system])
+    }</a>`
+  ).join("");
+  const source = options.fileName === undefined
+    ? ""
+    : ` from ${escapeHtml(options.fileName)}${
+      options.version === undefined ? "" : ` (version <code>${escapeHtml(options.version)}</code>)`
+    }`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Weather now in ${count}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+${SPRITE}
+<div class="wrap">
+<header>
+<h1>Weather now</h1>
+<p>Current conditions in ${count}${source}.</p>
+</header>
+<div class="bar">
+<div class="search" id="search" hidden>
+<label class="label" for="q">Search cities</label>
+<input id="q" type="search" autocomplete="off" spellcheck="false" placeholder="City or country code" aria-describedby="status">
+<p id="status" role="status">${count}</p>
+</div>
+<nav class="units" aria-labelledby="units-label"><span class="label" id="units-label">Units</span><div>${toggle}</div></nav>
+</div>
+<main>
+<h2 class="vh">Cities</h2>
+<ul class="cities">
+${cities.map((city) => renderCity(city, units, formats)).join("\n")}
+</ul>
+<p id="none" hidden>No city matches your search.</p>
+</main>
+<footer>
+<h2 class="vh">For developers</h2>
+<ul>
+<li><a href="/weather/cities">City list as JSON</a> (<code>/weather/cities</code>); each card links to its city’s JSON (<code>/weather/{city}</code>).</li>
+<li><a href="/openapi.json">API description</a> (<code>/openapi.json</code>).</li>
+<li><a href="/healthz">Server health</a> (<code>/healthz</code>).</li>
+</ul>
+</footer>
+</div>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}
+
+// --- The `/` resource. ---
+
+/** The endpoints `GET /` lists for API clients. */
+export const ENDPOINTS: readonly { method: "GET"; path: string; description: string }[] = [
+  { method: "GET", path: "/", description: "This index; with Accept: text/html, the dashboard page" },
+  { method: "GET", path: "/weather/cities", description: "City names in data-file order" },
+  { method: "GET", path: "/get_weather?city={city}", description: "One city's current weather" },
+  {
+    method: "GET",
+    path: "/weather/{city}",
+    description: "The same, the city a percent-encoded path segment",
+  },
+  { method: "GET", path: "/healthz", description: "Server status and data version" },
+  { method: "GET", path: "/openapi.json", description: "The OpenAPI 3.1 contract of the API" },
+];
+
+const encoder = new TextEncoder();
+
+/** The JSON index of {@linkcode ENDPOINTS} that `GET /` gives API clients. */
+export const ENDPOINT_INDEX: Representation = jsonRepresentation({
+  name: "weather-server",
+  version: VERSION,
+  endpoints: ENDPOINTS,
+});
+
+// Pages live as long as their dataset: a reload makes a new Dataset, so a new cache entry.
+const pages = new WeakMap<Dataset, Map<PageUnits, Representation>>();
+
+/**
+ * The dashboard of `data` in `units`, rendered on first use and then reused for that dataset.
+ * Its ETag hashes the HTML itself, so a change of data, units or renderer all change it.
+ */
+export function dashboardPage(data: Dataset, units: PageUnits): Representation {
+  let byUnits = pages.get(data);
+  if (byUnits === undefined) pages.set(data, byUnits = new Map());
+  let page = byUnits.get(units);
+  if (page === undefined) {
+    const html = renderDashboard(data.cities, { units, fileName: data.fileName, version: data.version });
+    page = { body: encoder.encode(html), etag: `"${contentTag(html)}"` };
+    byUnits.set(units, page);
+  }
+  return page;
+}
