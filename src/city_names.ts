@@ -38,6 +38,8 @@ export function editDistance(a: string, b: string): number {
 /** An index of city names for exact lookup by normalized key and "did you mean" suggestions. */
 export class CityNameIndex {
   readonly #byKey = new Map<string, number>();
+  /** Exact spellings first: most lookups use the name as listed and skip normalization. */
+  readonly #byName = new Map<string, number>();
   readonly #keys: string[];
   readonly #names: readonly string[];
 
@@ -47,12 +49,13 @@ export class CityNameIndex {
     this.#keys = names.map(normalizeCityName);
     this.#keys.forEach((key, i) => {
       if (!this.#byKey.has(key)) this.#byKey.set(key, i);
+      if (!this.#byName.has(names[i]!)) this.#byName.set(names[i]!, i);
     });
   }
 
   /** Position of the city whose normalized name equals that of `name`, if any. */
   find(name: string): number | undefined {
-    return this.#byKey.get(normalizeCityName(name));
+    return this.#byName.get(name) ?? this.#byKey.get(normalizeCityName(name));
   }
 
   /**

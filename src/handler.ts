@@ -68,6 +68,10 @@ export type Handler = (request: Request, info?: ConnectionInfo) => Response | Pr
 /** Longest request URL served; longer ones get 414 before any parsing work. */
 export const MAX_URL_LENGTH = 4096;
 
+type Variant = "ok" | "head" | "notModified";
+
+const NOSNIFF: [string, string] = ["x-content-type-options", "nosniff"];
+
 /** Methods every route answers. */
 const ALLOW = "GET, HEAD, OPTIONS";
 
@@ -259,6 +263,8 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   const cors = options.cors ?? { kind: "off" };
   // With a list of origins the answer depends on the Origin header, and caches must know it.
   const varyOrigin = cors.kind === "list";
+  // Per handler, as the headers depend on its options; weak, so old datasets' bodies can go.
+  const templates = new WeakMap<Representation, Partial<Record<Variant, Response>>>();
   const controls = options.controls ?? {};
   const report = controlsReport(controls);
   const sleep = options.sleep ?? timerSleep;
@@ -270,8 +276,10 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     ? new RateLimiter(controls.rateLimit.limit, controls.rateLimit.windowMs, options.now)
     : undefined;
 
-  function baseHeaders(request: Request, requestId: string): Headers {
-    const headers: Headers = [["x-content-type-options", "nosniff"], ["x-request-id", requestId]];
+  /** The headers that differ per request: the request id and, when allowed, CORS. */
+  function requestHeaders(request: Request, requestId: string): Headers {
+    const headers: Headers = [["x-request-id", requestId]];
+    if (cors.kind === "off") return headers;
     const origin = allowedOrigin(cors, request.headers.get("origin"));
     if (origin !== undefined) {
       headers.push(["access-control-allow-origin", origin], [
@@ -290,7 +298,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     extensions?: Record<string, unknown>,
   ): Response {
     const body = problem(code, detail, extensions);
-    headers.push(["content-type", PROBLEM_CONTENT_TYPE], ["cache-control", "no-store"]);
+    headers.push(NOSNIFF, ["content-type", PROBLEM_CONTENT_TYPE], ["cache-control", "no-store"]);
     if (varyOrigin) headers.push(["vary", "Origin"]);
     return send(request, JSON.stringify(body), headers, body.status);
   }
@@ -308,7 +316,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   }
 
   function answerOptions(request: Request, headers: Headers): Response {
-    headers.push(["allow", ALLOW]);
+    headers.push(NOSNIFF, ["allow", ALLOW]);
     const preflight = request.headers.has("access-control-request-method");
     if (preflight && headers.some(([name]) => name === "access-control-allow-origin")) {
       headers.push(
@@ -419,43 +427,63 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       case "problem":
         return problemResponse(request, headers, outcome.code, outcome.detail, outcome.extensions);
       case "live":
-        headers.push(["content-type", JSON_CONTENT_TYPE], ["cache-control", "no-store"]);
+        headers.push(NOSNIFF, ["content-type", JSON_CONTENT_TYPE], ["cache-control", "no-store"]);
         return send(request, JSON.stringify(outcome.value), headers);
       case "representation": {
         const { representation, lastModified } = outcome;
-        headers.push(
-          ["etag", representation.etag],
-          ["cache-control", outcome.cacheControl ?? cacheControl],
-          [
-            "vary",
-            varyOrigin ? `${outcome.vary ?? "Accept-Encoding"}, Origin` : outcome.vary ?? "Accept-Encoding",
-          ],
-        );
-        if (lastModified !== undefined) headers.push(["last-modified", lastModified]);
-        if (outcome.headers) headers.push(...outcome.headers);
         const inm = request.headers.get("if-none-match");
-        const ims = lastModified === undefined ? null : request.headers.get("if-modified-since");
-        if (
-          inm !== null
-            ? ifNoneMatch(inm, representation.etag)
-            : ims !== null && notModifiedSince(ims, new Date(lastModified!))
-        ) {
-          return new Response(null, { status: 304, headers });
-        }
-        headers.push(["content-type", outcome.contentType ?? JSON_CONTENT_TYPE]);
-        return send(request, representation.body, headers);
+        const ims = lastModified === undefined || inm !== null
+          ? null
+          : request.headers.get("if-modified-since");
+        const variant: Variant =
+          (inm !== null
+              ? ifNoneMatch(inm, representation.etag)
+              : ims !== null && notModifiedSince(ims, new Date(lastModified!)))
+            ? "notModified"
+            : request.method === "HEAD"
+            ? "head"
+            : "ok";
+        let variants = templates.get(representation);
+        if (variants === undefined) templates.set(representation, variants = {});
+        const template = variants[variant] ??= buildTemplate(outcome, variant);
+        // Cloning shares the body and copies the already-validated header list, which is far
+        // cheaper than building a Response: only the per-request headers are set anew.
+        const response = template.clone();
+        for (const [name, value] of headers) response.headers.set(name, value);
+        return response;
       }
     }
+  }
+
+  /** Builds the response every request for this representation and variant starts from. */
+  function buildTemplate(outcome: Extract<Outcome, { kind: "representation" }>, variant: Variant): Response {
+    const { representation, lastModified } = outcome;
+    const headers: Headers = [
+      NOSNIFF,
+      ["etag", representation.etag],
+      ["cache-control", outcome.cacheControl ?? cacheControl],
+      [
+        "vary",
+        varyOrigin ? `${outcome.vary ?? "Accept-Encoding"}, Origin` : outcome.vary ?? "Accept-Encoding",
+      ],
+    ];
+    if (lastModified !== undefined) headers.push(["last-modified", lastModified]);
+    if (outcome.headers) headers.push(...outcome.headers);
+    if (variant === "notModified") return new Response(null, { status: 304, headers });
+    headers.push(["content-type", outcome.contentType ?? JSON_CONTENT_TYPE]);
+    if (variant === "ok") return new Response(representation.body, { headers });
+    headers.push(["content-length", String(representation.body.length)]);
+    return new Response(null, { headers });
   }
 
   return (request, info) => {
     let headers: Headers = [];
     try {
-      headers = baseHeaders(request, requestIdOf(request));
+      headers = requestHeaders(request, requestIdOf(request));
       return answer(request, info, headers);
     } catch (error) {
       options.onError?.(error, request);
-      const safe = headers.filter(([name]) => name === "x-request-id" || name === "x-content-type-options");
+      const safe = headers.filter(([name]) => name === "x-request-id");
       return problemResponse(request, safe, "internal_error", "The server failed to answer this request");
     }
   };

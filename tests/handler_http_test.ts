@@ -290,3 +290,21 @@ Deno.test("createHandler() serves its OpenAPI document", async () => {
     ["/", "/get_weather", "/healthz", "/openapi.json", "/weather/cities", "/weather/{city}"],
   );
 });
+
+Deno.test("createHandler() keeps per-request headers out of the shared response templates", async () => {
+  const h = make({ cors: { kind: "list", origins: new Set(["https://app.example"]) } });
+  const first = await call(h, "/weather/Tokyo", {
+    headers: { origin: "https://app.example", "x-request-id": "first" },
+  });
+  const second = await call(h, "/weather/Tokyo", { headers: { "x-request-id": "second" } });
+  const third = await call(h, "/weather/Tokyo", { method: "HEAD", headers: { "x-request-id": "third" } });
+  assert.equal(first.response.headers.get("x-request-id"), "first");
+  assert.equal(first.response.headers.get("access-control-allow-origin"), "https://app.example");
+  assert.equal(second.response.headers.get("x-request-id"), "second");
+  assert.equal(second.response.headers.get("access-control-allow-origin"), null);
+  assert.equal(second.text, first.text);
+  assert.equal(third.response.headers.get("x-request-id"), "third");
+  assert.equal(third.text, "");
+  // Bodies are shared by cloning, never consumed from the template.
+  for (let i = 0; i < 3; i++) assert.equal((await call(h, "/weather/cities")).response.status, 200);
+});
