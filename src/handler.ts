@@ -9,9 +9,11 @@ import {
   ifNoneMatch,
   jsonRepresentation,
   notModifiedSince,
+  preferredEncoding,
   type Representation,
   requestIdOf,
 } from "./http.ts";
+import { compressBody } from "./compression.ts";
 import { preferredMediaType } from "./negotiate.ts";
 import { MAX_CITY_LENGTH, openApiDocument } from "./openapi.ts";
 import {
@@ -68,7 +70,7 @@ export type Handler = (request: Request, info?: ConnectionInfo) => Response | Pr
 /** Longest request URL served; longer ones get 414 before any parsing work. */
 export const MAX_URL_LENGTH = 4096;
 
-type Variant = "ok" | "head" | "notModified";
+type Variant = "ok" | "head" | "notModified" | "ok:br" | "ok:gzip";
 
 const NOSNIFF: [string, string] = ["x-content-type-options", "nosniff"];
 
@@ -264,7 +266,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   // With a list of origins the answer depends on the Origin header, and caches must know it.
   const varyOrigin = cors.kind === "list";
   // Per handler, as the headers depend on its options; weak, so old datasets' bodies can go.
-  const templates = new WeakMap<Representation, Partial<Record<Variant, Response>>>();
+  const templates = new WeakMap<Representation, Partial<Record<Variant, Response | null>>>();
   const controls = options.controls ?? {};
   const report = controlsReport(controls);
   const sleep = options.sleep ?? timerSleep;
@@ -435,7 +437,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
         const ims = lastModified === undefined || inm !== null
           ? null
           : request.headers.get("if-modified-since");
-        const variant: Variant =
+        let variant: Variant =
           (inm !== null
               ? ifNoneMatch(inm, representation.etag)
               : ims !== null && notModifiedSince(ims, new Date(lastModified!)))
@@ -445,7 +447,18 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
             : "ok";
         let variants = templates.get(representation);
         if (variants === undefined) templates.set(representation, variants = {});
-        const template = variants[variant] ??= buildTemplate(outcome, variant);
+        if (variant === "ok") {
+          // Bodies are compressed once per representation and coding, never per request; null
+          // marks a body that compression would not shrink.
+          const encoding = preferredEncoding(request.headers.get("accept-encoding"));
+          if (
+            encoding !== undefined &&
+            (variants[`ok:${encoding}`] ??= buildTemplate(outcome, `ok:${encoding}`))
+          ) {
+            variant = `ok:${encoding}`;
+          }
+        }
+        const template = (variants[variant] ??= buildTemplate(outcome, variant))!;
         // Cloning shares the body and copies the already-validated header list, which is far
         // cheaper than building a Response: only the per-request headers are set anew.
         const response = template.clone();
@@ -456,7 +469,10 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   }
 
   /** Builds the response every request for this representation and variant starts from. */
-  function buildTemplate(outcome: Extract<Outcome, { kind: "representation" }>, variant: Variant): Response {
+  function buildTemplate(
+    outcome: Extract<Outcome, { kind: "representation" }>,
+    variant: Variant,
+  ): Response | null {
     const { representation, lastModified } = outcome;
     const headers: Headers = [
       NOSNIFF,
@@ -472,8 +488,17 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     if (variant === "notModified") return new Response(null, { status: 304, headers });
     headers.push(["content-type", outcome.contentType ?? JSON_CONTENT_TYPE]);
     if (variant === "ok") return new Response(representation.body, { headers });
-    headers.push(["content-length", String(representation.body.length)]);
-    return new Response(null, { headers });
+    if (variant === "head") {
+      headers.push(["content-length", String(representation.body.length)]);
+      return new Response(null, { headers });
+    }
+    const encoding = variant === "ok:br" ? "br" : "gzip";
+    const compressed = compressBody(representation.body, encoding);
+    if (compressed === undefined) return null;
+    // As for any compressed variant, the tag turns weak: the same content in other bytes.
+    headers[1] = ["etag", `W/${representation.etag}`];
+    headers.push(["content-encoding", encoding]);
+    return new Response(compressed, { headers });
   }
 
   return (request, info) => {

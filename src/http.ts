@@ -85,3 +85,43 @@ export function allowedOrigin(policy: CorsPolicy, origin: string | null): string
   if (policy.kind === "any") return "*";
   return policy.origins.has(origin) ? origin : undefined;
 }
+
+/** Content codings the server precomputes for cached bodies, best first. */
+export const ENCODINGS = ["br", "gzip"] as const;
+
+/** One of {@linkcode ENCODINGS}. */
+export type Encoding = typeof ENCODINGS[number];
+
+/**
+ * The best of {@linkcode ENCODINGS} an `Accept-Encoding` header allows (q-values honoured, `*`
+ * standing for any coding not named), or undefined for the identity coding.
+ *
+ * @example
+ * ```ts
+ * preferredEncoding("gzip, deflate, br;q=0.5"); // "gzip"
+ * ```
+ */
+export function preferredEncoding(header: string | null): Encoding | undefined {
+  if (header === null || header === "") return undefined;
+  const quality = new Map<string, number>();
+  for (const part of header.split(",")) {
+    const [coding = "", ...params] = part.split(";");
+    const name = coding.trim().toLowerCase();
+    if (name === "") continue;
+    let q = 1;
+    for (const param of params) {
+      const [key, value] = param.split("=").map((s) => s.trim());
+      if (key?.toLowerCase() === "q") {
+        q = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/.test(value ?? "") ? Number(value) : 0;
+      }
+    }
+    quality.set(name, q);
+  }
+  let best: Encoding | undefined;
+  let bestQ = 0;
+  for (const encoding of ENCODINGS) {
+    const q = quality.get(encoding) ?? quality.get("*") ?? 0;
+    if (q > bestQ) [best, bestQ] = [encoding, q];
+  }
+  return best;
+}

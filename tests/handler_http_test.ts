@@ -1,5 +1,6 @@
 // HTTP semantics of the handler: methods, caching, CORS, headers, units and limits.
 import assert from "node:assert/strict";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { createHandler, type HandlerOptions } from "../src/handler.ts";
 import { UNITS } from "../src/units.ts";
 import { bundled, datasetOf, getJson } from "./_helpers.ts";
@@ -307,4 +308,42 @@ Deno.test("createHandler() keeps per-request headers out of the shared response 
   assert.equal(third.text, "");
   // Bodies are shared by cloning, never consumed from the template.
   for (let i = 0; i < 3; i++) assert.equal((await call(h, "/weather/cities")).response.status, 200);
+});
+
+Deno.test("createHandler() serves precompressed bodies per Accept-Encoding", async () => {
+  const plain = await call(handler, "/weather/cities");
+  for (
+    const [accept, coding, decompress] of [
+      ["br", "br", brotliDecompressSync],
+      ["gzip, deflate", "gzip", gunzipSync],
+      ["gzip;q=0.5, br;q=0.9", "br", brotliDecompressSync],
+    ] as const
+  ) {
+    const response = await handler(
+      new Request("http://localhost/weather/cities", { headers: { "accept-encoding": accept } }),
+    );
+    assert.equal(response.headers.get("content-encoding"), coding, accept);
+    assert.equal(response.headers.get("etag"), `W/${plain.response.headers.get("etag")}`);
+    assert.equal(response.headers.get("vary"), "Accept-Encoding");
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    assert.ok(bytes.length < new TextEncoder().encode(plain.text).length);
+    assert.equal(new TextDecoder().decode(decompress(bytes)), plain.text);
+  }
+  const identity = await call(handler, "/weather/cities", { headers: { "accept-encoding": "identity" } });
+  assert.equal(identity.response.headers.get("content-encoding"), null);
+  assert.equal(identity.text, plain.text);
+  const revalidated = await call(handler, "/weather/cities", {
+    headers: { "accept-encoding": "br", "if-none-match": `W/${plain.response.headers.get("etag")}` },
+  });
+  assert.equal(revalidated.response.status, 304);
+});
+
+Deno.test("createHandler() sends a body that compression would not shrink as it is", async () => {
+  const tiny = createHandler({
+    current: await datasetOf({ cities: [{ ...bundled.cities[0]!, name: "A" }] }),
+  });
+  const response = await call(tiny, "/weather/cities", { headers: { "accept-encoding": "gzip, br" } });
+  assert.equal(response.response.headers.get("content-encoding"), null);
+  assert.equal(response.text, '{"cities":["A"]}');
+  assert.match(response.response.headers.get("etag")!, /^"/);
 });

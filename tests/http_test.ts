@@ -6,6 +6,7 @@ import {
   ifNoneMatch,
   jsonRepresentation,
   notModifiedSince,
+  preferredEncoding,
   requestIdOf,
 } from "../src/http.ts";
 
@@ -55,4 +56,19 @@ Deno.test("allowedOrigin() follows the policy", () => {
   assert.equal(allowedOrigin({ kind: "any" }, null), undefined);
   assert.equal(allowedOrigin(list, "https://app.example"), "https://app.example");
   assert.equal(allowedOrigin(list, "https://evil.example"), undefined);
+});
+
+Deno.test("preferredEncoding() picks br, then gzip, by q-value", () => {
+  assert.equal(preferredEncoding("gzip, deflate, br"), "br");
+  assert.equal(preferredEncoding("gzip, deflate, br;q=0.5"), "gzip");
+  assert.equal(preferredEncoding("br;q=0, gzip"), "gzip");
+  assert.equal(preferredEncoding("*"), "br");
+  assert.equal(preferredEncoding("gzip;q=0, *;q=0.1"), "br");
+  assert.equal(preferredEncoding("identity"), undefined);
+  assert.equal(preferredEncoding("deflate"), undefined);
+  assert.equal(preferredEncoding("br;q=0, gzip;q=0"), undefined);
+  assert.equal(preferredEncoding("GZIP"), "gzip");
+  assert.equal(preferredEncoding("gzip;q=bogus"), undefined);
+  assert.equal(preferredEncoding(""), undefined);
+  assert.equal(preferredEncoding(null), undefined);
 });
