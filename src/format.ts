@@ -110,8 +110,11 @@ export function formatWeather(body: unknown, style: Style): string {
   return parsed.success ? formatCityWeather(parsed.data, style) : formatAny(body, style);
 }
 
-/** Renders the health report on one line. */
+/** Renders the health report on one line, and a second one when the latest data reload failed. */
 export function formatHealth(health: Health, style: Style): string {
-  return `${bold(style, health.status)}  ${health.cities} cities  version ${health.version}  ` +
+  const line = `${bold(style, health.status)}  ${health.cities} cities  version ${health.version}  ` +
     `loaded ${health.loaded_at} from ${health.source}`;
+  return health.last_reload_error === null
+    ? line
+    : `${line}\nlast reload failed: ${health.last_reload_error}`;
 }

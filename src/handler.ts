@@ -4,6 +4,8 @@ import { JSON_CONTENT_TYPE, problemResponse } from "./problem.ts";
 /** Holds the dataset the handler serves; swapping `current` switches every later request at once. */
 export interface DatasetSource {
   readonly current: Dataset;
+  /** Why the latest reload failed while `current` kept serving; null or absent when it did not. */
+  readonly lastReloadError?: string | null;
 }
 
 /** Options of {@linkcode createHandler}. */
@@ -43,7 +45,7 @@ function cityWeather(data: Dataset, city: string): Response {
   });
 }
 
-function route(data: Dataset, url: URL): Response {
+function route(data: Dataset, url: URL, source: DatasetSource): Response {
   switch (url.pathname) {
     case "/weather/cities":
       return json(data.citiesBody as Uint8Array<ArrayBuffer>);
@@ -61,6 +63,7 @@ function route(data: Dataset, url: URL): Response {
         version: data.version,
         loaded_at: data.loadedAt.toISOString(),
         source: data.fileName,
+        last_reload_error: source.lastReloadError ?? null,
       })));
   }
   if (url.pathname.startsWith("/weather/")) {
@@ -92,7 +95,7 @@ function route(data: Dataset, url: URL): Response {
 export function createHandler(source: DatasetSource, options: HandlerOptions = {}): Handler {
   return (request) => {
     try {
-      return route(source.current, new URL(request.url));
+      return route(source.current, new URL(request.url), source);
     } catch (error) {
       options.onError?.(error, request);
       return problemResponse("internal_error", "The server failed to answer this request");

@@ -101,6 +101,10 @@ export const HealthSchema = z.object({
   version: z.string().describe("Content hash of the loaded data"),
   loaded_at: z.iso.datetime().describe("When the data was loaded"),
   source: z.string().describe("File name of the loaded data"),
+  // Defaults to null so that the client still accepts a server from before live reload.
+  last_reload_error: z.string().nullable().default(null).describe(
+    "Why the latest reload of the data file failed (the data above still serving), or null",
+  ),
 });
 /** The server's health report. */
 export type Health = z.infer<typeof HealthSchema>;

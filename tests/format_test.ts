@@ -54,6 +54,23 @@ Deno.test("formatHealth() fits on one line", () => {
     version: "abc",
     loaded_at: "2026-01-01T00:00:00.000Z",
     source: "weather.json",
+    last_reload_error: null,
   }, plain);
   assert.equal(text, "ok  3 cities  version abc  loaded 2026-01-01T00:00:00.000Z from weather.json");
+});
+
+Deno.test("formatHealth() adds a line for a failed reload", () => {
+  const text = formatHealth({
+    status: "ok",
+    cities: 3,
+    version: "abc",
+    loaded_at: "2026-01-01T00:00:00.000Z",
+    source: "weather.json",
+    last_reload_error: 'Cannot read data file "weather.json": no such file',
+  }, plain);
+  assert.equal(
+    text,
+    "ok  3 cities  version abc  loaded 2026-01-01T00:00:00.000Z from weather.json\n" +
+      'last reload failed: Cannot read data file "weather.json": no such file',
+  );
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createHandler } from "../src/handler.ts";
+import { HealthSchema } from "../src/schema.ts";
 import { bundled, bundledHandler, datasetOf, getJson, type JsonResult } from "./_helpers.ts";
 
 const handler = bundledHandler();
@@ -114,6 +115,16 @@ Deno.test("createHandler() reports health with the number of cities and data ver
   assert.match(body.version, /^[0-9a-f]{16}$/);
   assert.equal(body.loaded_at, bundled.loadedAt.toISOString());
   assert.equal(body.source, "weather.json");
+  assert.equal(body.last_reload_error, null);
+  assert.deepEqual(HealthSchema.parse(body), body);
+});
+
+Deno.test("createHandler() reports the last reload error of its source in health", async () => {
+  const failed = createHandler({ current: bundled, lastReloadError: 'Cannot parse "x.json" as JSON: oops' });
+  const { status, body } = await getJson(failed, "/healthz");
+  assert.equal(status, 200);
+  assert.equal(body.version, bundled.version);
+  assert.equal(body.last_reload_error, 'Cannot parse "x.json" as JSON: oops');
 });
 
 Deno.test("createHandler() serves whichever dataset the source holds now", async () => {
