@@ -2,6 +2,7 @@ import { withAccessLog } from "./src/access_log.ts";
 import { optionalEnv, parseServerArgs, SERVER_HELP, SERVER_USAGE } from "./src/cli_args.ts";
 import { loadDataset } from "./src/dataset.ts";
 import { createHandler } from "./src/handler.ts";
+import { onShutdownSignal, signalExitCode } from "./src/shutdown.ts";
 import { VERSION } from "./src/version.ts";
 
 /** The data file shipped with the server, found beside this module rather than the working directory. */
@@ -34,8 +35,15 @@ async function main(args: string[]): Promise<number> {
   const logged = quiet ? handler : withAccessLog(handler, (line) => {
     Deno.stderr.writeSync(encoder.encode(line + "\n"));
   });
+  let server: Deno.HttpServer | undefined;
+  using _signals = onShutdownSignal((signal) => {
+    console.log(
+      `Shutting down on ${signal}: finishing the requests in flight; a second signal stops at once`,
+    );
+    void server?.shutdown();
+  }, (signal) => Deno.exit(signalExitCode(signal)));
   try {
-    const server = Deno.serve({
+    server = Deno.serve({
       hostname: host,
       port,
       onListen: ({ hostname, port }) => {
@@ -45,7 +53,6 @@ async function main(args: string[]): Promise<number> {
         );
       },
     }, logged);
-    await server.finished;
   } catch (error) {
     const reason = error instanceof Deno.errors.AddrInUse
       ? "address already in use"
@@ -53,6 +60,7 @@ async function main(args: string[]): Promise<number> {
     console.error(`error: Cannot listen on ${host}:${port}: ${reason}`);
     return 1;
   }
+  await server.finished;
   return 0;
 }
 

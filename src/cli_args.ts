@@ -91,7 +91,9 @@ Options:
   --help        Show this help and exit
   --version     Show the version and exit
 
-Routes: GET /weather/cities, /get_weather?city=NAME, /weather/NAME, /healthz`;
+Routes: GET /weather/cities, /get_weather?city=NAME, /weather/NAME, /healthz
+
+SIGINT or SIGTERM stops after the requests in flight; a second one stops at once.`;
 
 /** Settings of a server run. */
 export interface ServerOptions {

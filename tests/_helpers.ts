@@ -81,20 +81,51 @@ export async function runEntry(
   return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 }
 
+/**
+ * Polls `probe` every 10 ms until it returns a truthy value, and returns that value; throws once
+ * `timeout` milliseconds have passed. Tests wait on conditions this way, never on bare sleeps.
+ */
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  timeout = 2000,
+): Promise<Exclude<T, false | 0 | "" | null | undefined>> {
+  const deadline = performance.now() + timeout;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as Exclude<T, false | 0 | "" | null | undefined>;
+    if (performance.now() > deadline) throw new Error(`Timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** A server subprocess started on port 0; `url` is the one it printed. Disposing stops it. */
 export interface ServerProcess extends AsyncDisposable {
   url: URL;
   child: Deno.ChildProcess;
   /** The first line the server printed. */
   banner: string;
+  /** Everything the server wrote to stdout up to now. */
+  stdout(): string;
   /** Everything the server wrote to stderr up to now. */
   stderr(): string;
   /** Stops the server (SIGTERM) and returns its exit status with the rest of its output. */
   stop(): Promise<Deno.CommandStatus>;
 }
 
-/** Starts `server.ts --port 0 ...args` and waits for its "Listening on" line. */
-export async function startServer(args: string[] = []): Promise<ServerProcess> {
+function collect(stream: ReadableStream<Uint8Array>): { text(): string; done: Promise<void> } {
+  let text = "";
+  const done = stream.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void (text += chunk) }),
+  );
+  return { text: () => text, done };
+}
+
+/** Starts `server.ts --port 0 ...args` (or another copy of it) and waits for its "Listening on" line. */
+export async function startServer(
+  args: string[] = [],
+  entry: string = new URL("server.ts", ROOT).pathname,
+): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -102,7 +133,7 @@ export async function startServer(args: string[] = []): Promise<ServerProcess> {
       "--allow-net=127.0.0.1",
       "--allow-read",
       "--allow-env",
-      new URL("server.ts", ROOT).pathname,
+      entry,
       "--port",
       "0",
       ...args,
@@ -111,18 +142,13 @@ export async function startServer(args: string[] = []): Promise<ServerProcess> {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  let errText = "";
-  const errDone = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({ write: (chunk) => void (errText += chunk) }),
-  );
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let outText = "";
-  while (!outText.includes("\n")) {
-    const { value, done } = await lines.read();
-    if (done) break;
-    outText += value;
-  }
-  const banner = outText.split("\n")[0]!;
+  const out = collect(child.stdout);
+  const err = collect(child.stderr);
+  let ended = false;
+  const end = () => void (ended = true);
+  out.done.then(end, end);
+  await waitFor(() => ended || out.text().includes("\n"), "the server's first line", 20_000);
+  const banner = out.text().split("\n")[0]!;
   const match = /^Listening on (http:\/\/\S+)/.exec(banner);
   let stopped: Promise<Deno.CommandStatus> | undefined;
   const stop = () =>
@@ -131,19 +157,20 @@ export async function startServer(args: string[] = []): Promise<ServerProcess> {
         child.kill("SIGTERM");
       } catch { /* already exited */ }
       const status = await child.status;
-      await lines.cancel();
-      await errDone;
+      await out.done;
+      await err.done;
       return status;
     })();
   if (!match) {
     await stop();
-    throw new Error(`Server did not start: ${JSON.stringify(outText)} ${errText}`);
+    throw new Error(`Server did not start: ${JSON.stringify(out.text())} ${err.text()}`);
   }
   return {
     url: new URL(match[1]!),
     child,
     banner,
-    stderr: () => errText,
+    stdout: out.text,
+    stderr: err.text,
     stop,
     async [Symbol.asyncDispose]() {
       await stop();
