@@ -2,6 +2,7 @@ import { withAccessLog } from "./src/access_log.ts";
 import { optionalEnv, parseServerArgs, SERVER_HELP, SERVER_USAGE } from "./src/cli_args.ts";
 import { loadDataset } from "./src/dataset.ts";
 import { createHandler } from "./src/handler.ts";
+import { DataReloader } from "./src/reloader.ts";
 import { onShutdownSignal, signalExitCode } from "./src/shutdown.ts";
 import { VERSION } from "./src/version.ts";
 
@@ -18,17 +19,30 @@ async function main(args: string[]): Promise<number> {
   }
   if (command.kind === "help") return console.log(SERVER_HELP), 0;
   if (command.kind === "version") return console.log(`weather-server ${VERSION}`), 0;
-  const { host, port, data, quiet } = command.options;
+  const { host, port, data, watch, quiet } = command.options;
+  const path = data ?? BUNDLED_DATA;
 
   let dataset;
   try {
-    dataset = await loadDataset(data ?? BUNDLED_DATA);
+    dataset = await loadDataset(path);
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
     return 1;
   }
 
-  const handler = createHandler({ current: dataset }, {
+  await using source = new DataReloader(path, dataset, {
+    log: { info: (message) => console.log(message), error: (message) => console.error(`error: ${message}`) },
+  });
+  // In a `deno compile` binary the bundled file is embedded: there is nothing on disk to watch.
+  if (watch && (data !== undefined || !Deno.build.standalone)) {
+    try {
+      source.watch();
+    } catch (error) {
+      console.error(`warning: ${(error as Error).message}; live reload is off`);
+    }
+  }
+
+  const handler = createHandler(source, {
     onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
   });
   const encoder = new TextEncoder();

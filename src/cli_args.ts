@@ -76,7 +76,7 @@ function parsePositiveInteger(text: string, what: string, max: number): number {
 
 /** One line on how to call the server. */
 export const SERVER_USAGE =
-  "Usage: server.ts [--host HOST] [--port PORT] [--data PATH] [--quiet] [--help] [--version]";
+  "Usage: server.ts [--host HOST] [--port PORT] [--data PATH] [--no-watch] [--quiet] [--help] [--version]";
 
 /** The server's `--help` text. */
 export const SERVER_HELP = `Local weather API server.
@@ -87,6 +87,7 @@ Options:
   --host HOST   Address to listen on (default 127.0.0.1, or $HOST)
   --port PORT   Port to listen on, 0 for any free one (default 5000, or $PORT)
   --data PATH   Weather data file (default: the bundled data/weather.json)
+  --no-watch    Do not reload the data file when it changes
   --quiet       No access log on stderr
   --help        Show this help and exit
   --version     Show the version and exit
@@ -101,6 +102,8 @@ export interface ServerOptions {
   port: number;
   /** Data file path; undefined means the bundled file. */
   data: string | undefined;
+  /** Reload the data file when it changes (`--no-watch` turns it off). */
+  watch: boolean;
   quiet: boolean;
 }
 
@@ -127,6 +130,7 @@ export function parseServerArgs(
     host: { type: "string" },
     port: { type: "string" },
     data: { type: "string" },
+    "no-watch": { type: "boolean" },
     quiet: { type: "boolean" },
     help: { type: "boolean", short: "h" },
     version: { type: "boolean", short: "V" },
@@ -142,7 +146,10 @@ export function parseServerArgs(
     : 5000;
   const data = values.data as string | undefined;
   if (data !== undefined && data.trim() === "") throw new TypeError('Invalid data path "": give a file path');
-  return { kind: "serve", options: { host, port, data, quiet: values.quiet === true } };
+  return {
+    kind: "serve",
+    options: { host, port, data, watch: values["no-watch"] !== true, quiet: values.quiet === true },
+  };
 }
 
 /** One line on how to call the client. */

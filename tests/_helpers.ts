@@ -16,6 +16,22 @@ export function datasetOf(file: unknown): Promise<Dataset> {
   return createDataset(parseDataFile(text, "test.json"), new TextEncoder().encode(text), "test.json");
 }
 
+/**
+ * A valid data file numbered `n` (0–999), for reload tests: Tokyo with condition "Version n" and
+ * temperature n / 20, then a city named "Town n", then the next `n % 7` bundled cities. Every
+ * answer of one version differs from those of the others.
+ */
+export function versionFile(n: number): { cities: unknown[] } {
+  const [tokyo, paris, ...rest] = bundled.cities;
+  return {
+    cities: [
+      { ...tokyo!, current: { ...tokyo!.current, condition: `Version ${n}`, temperature: n / 20 } },
+      { ...paris!, name: `Town ${n}` },
+      ...rest.slice(0, n % 7),
+    ],
+  };
+}
+
 /** A handler over the bundled data. */
 export function bundledHandler(options: HandlerOptions = {}): Handler {
   return createHandler({ current: bundled }, options);

@@ -5,15 +5,15 @@ import { parseClientArgs, parsePort, parseServerArgs } from "../src/cli_args.ts"
 Deno.test("parseServerArgs() defaults to 127.0.0.1:5000 and the bundled data", () => {
   assert.deepEqual(parseServerArgs([]), {
     kind: "serve",
-    options: { host: "127.0.0.1", port: 5000, data: undefined, quiet: false },
+    options: { host: "127.0.0.1", port: 5000, data: undefined, watch: true, quiet: false },
   });
 });
 
 Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=value forms", () => {
-  assert.deepEqual(parseServerArgs(["--host", "::1", "--port=0", "--data", "x.json", "--quiet"]), {
-    kind: "serve",
-    options: { host: "::1", port: 0, data: "x.json", quiet: true },
-  });
+  assert.deepEqual(
+    parseServerArgs(["--host", "::1", "--port=0", "--data", "x.json", "--no-watch", "--quiet"]),
+    { kind: "serve", options: { host: "::1", port: 0, data: "x.json", watch: false, quiet: true } },
+  );
   assert.deepEqual(parseServerArgs(["--help", "--port", "nope"]), { kind: "help" });
   assert.deepEqual(parseServerArgs(["-h"]), { kind: "help" });
   assert.deepEqual(parseServerArgs(["--version"]), { kind: "version" });
@@ -23,7 +23,7 @@ Deno.test("parseServerArgs() falls back to HOST and PORT, flags winning", () => 
   const env = { HOST: "0.0.0.0", PORT: "8080" };
   assert.deepEqual(parseServerArgs([], env), {
     kind: "serve",
-    options: { host: "0.0.0.0", port: 8080, data: undefined, quiet: false },
+    options: { host: "0.0.0.0", port: 8080, data: undefined, watch: true, quiet: false },
   });
   const flagged = parseServerArgs(["--port", "9000", "--host", "127.0.0.1"], env);
   assert.equal(flagged.kind === "serve" && flagged.options.port, 9000);
@@ -41,6 +41,8 @@ Deno.test("parseServerArgs() rejects unknown flags, missing values and stray arg
     message: 'Option "--port" needs a value',
   });
   assert.throws(() => parseServerArgs(["--quiet=yes"]), /Option "--quiet" takes no value/);
+  assert.throws(() => parseServerArgs(["--no-watch=1"]), /Option "--no-watch" takes no value/);
+  assert.throws(() => parseServerArgs(["--watch"]), /Unknown option "--watch"/);
   assert.throws(() => parseServerArgs(["extra"]), /Unexpected argument "extra"/);
   assert.throws(() => parseServerArgs(["--data="]), /Invalid data path/);
   assert.throws(() => parseServerArgs(["--host="]), /Invalid host/);
