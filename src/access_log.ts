@@ -5,12 +5,20 @@ export function formatAccessLine(
   status: number,
   milliseconds: number,
 ): string {
+  return `${time.toISOString()} ${request.method} ${target(request)} ${status} ${milliseconds.toFixed(2)}ms`;
+}
+
+function target(request: Request): string {
   // The URL parser percent-encodes spaces and control characters, so the line cannot be split
   // or forged by a crafted path.
-  const url = new URL(request.url);
-  return `${time.toISOString()} ${request.method} ${url.pathname}${url.search} ${status} ${
-    milliseconds.toFixed(2)
-  }ms`;
+  try {
+    const url = new URL(request.url);
+    return `${url.pathname}${url.search}`;
+  } catch {
+    // Deno builds request.url from the raw Host header, which may not parse ("Host: a b"): log
+    // the whole URL, escaped the same way.
+    return request.url.replace(/[^\x21-\x7e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  }
 }
 
 /**

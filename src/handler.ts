@@ -45,6 +45,23 @@ function cityWeather(data: Dataset, city: string): Response {
   });
 }
 
+// A host name, IPv4 address or IP literal, then an optional port (RFC 3986, section 3.2.2).
+const HOST = /^(?:\[[0-9A-Za-z:.%]+\]|[0-9A-Za-z\-._~!$&'()*+,;=%]*)(?::\d*)?$/;
+
+/**
+ * The URL of `request`, or undefined when it has none to route by. Deno builds `request.url` from
+ * the raw Host header: "a b" makes it unparseable, and "x/weather/cities?" would move the path.
+ */
+function requestUrl(request: Request): URL | undefined {
+  const host = request.headers.get("host");
+  if (host !== null && !HOST.test(host)) return undefined;
+  try {
+    return new URL(request.url);
+  } catch {
+    return undefined;
+  }
+}
+
 function route(data: Dataset, url: URL, source: DatasetSource): Response {
   switch (url.pathname) {
     case "/weather/cities":
@@ -95,7 +112,15 @@ function route(data: Dataset, url: URL, source: DatasetSource): Response {
 export function createHandler(source: DatasetSource, options: HandlerOptions = {}): Handler {
   return (request) => {
     try {
-      return route(source.current, new URL(request.url), source);
+      const url = requestUrl(request);
+      if (url === undefined) {
+        const host = JSON.stringify(request.headers.get("host") ?? "");
+        return problemResponse(
+          "bad_request",
+          `Invalid Host header ${host}: expected a host and an optional port`,
+        );
+      }
+      return route(source.current, url, source);
     } catch (error) {
       options.onError?.(error, request);
       return problemResponse("internal_error", "The server failed to answer this request");

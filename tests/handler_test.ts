@@ -106,6 +106,34 @@ Deno.test("createHandler() returns 400 for a city that is not valid percent-enco
   assertProblem(await getJson(handler, "/weather/%"), 400, "bad_request", /Cannot decode/);
 });
 
+Deno.test("createHandler() returns 400 for a Host header that is not a host", async () => {
+  // Deno.serve builds request.url from the Host header, so "a b" made it unparseable (a 500) and
+  // "x/weather/cities?" moved the path; a Host of any other shape is refused before routing.
+  for (const host of ["a b", "x/weather/cities?a=", "a#b", "a\\b", "x@y", "[::1", "x:99999x"]) {
+    const result = await getJson(handler, "/healthz", { headers: { host } });
+    assertProblem(
+      result,
+      400,
+      "bad_request",
+      /^Invalid Host header ".*": expected a host and an optional port$/,
+    );
+  }
+  const fake = { method: "GET", url: "http://x:99999/healthz", headers: new Headers({ host: "x:99999" }) };
+  assertProblem(await getJson(() => handler(fake as Request), "/"), 400, "bad_request", /Invalid Host/);
+  for (
+    const host of [
+      "localhost",
+      "127.0.0.1:5000",
+      "[::1]:5000",
+      "weather.example",
+      "xn--caf-dma.example:80",
+      "",
+    ]
+  ) {
+    assert.equal((await getJson(handler, "/healthz", { headers: { host } })).status, 200, host);
+  }
+});
+
 Deno.test("createHandler() reports health with the number of cities and data version", async () => {
   const { status, body } = await getJson(handler, "/healthz");
   assert.equal(status, 200);
