@@ -9,6 +9,9 @@ import { VERSION } from "./src/version.ts";
 /** The data file shipped with the server, found beside this module rather than the working directory. */
 export const BUNDLED_DATA = new URL("./data/weather.json", import.meta.url);
 
+/** How long a shutdown waits for the requests in flight before it stops anyway. */
+const SHUTDOWN_GRACE_MS = 5000;
+
 async function main(args: string[]): Promise<number> {
   let command;
   try {
@@ -51,10 +54,17 @@ async function main(args: string[]): Promise<number> {
   });
   let server: Deno.HttpServer | undefined;
   using _signals = onShutdownSignal((signal) => {
+    const seconds = SHUTDOWN_GRACE_MS / 1000;
     console.log(
-      `Shutting down on ${signal}: finishing the requests in flight; a second signal stops at once`,
+      `Shutting down on ${signal}: finishing the requests in flight (${seconds} s at most); ` +
+        "a second signal stops at once",
     );
     void server?.shutdown();
+    // A client that stops reading, or never finishes sending its body, would hold shutdown open.
+    Deno.unrefTimer(setTimeout(() => {
+      console.error(`error: Requests still in flight ${seconds} s after ${signal}: stopping anyway`);
+      Deno.exit(1);
+    }, SHUTDOWN_GRACE_MS));
   }, (signal) => Deno.exit(signalExitCode(signal)));
   try {
     server = Deno.serve({

@@ -94,7 +94,8 @@ Options:
 
 Routes: GET /weather/cities, /get_weather?city=NAME, /weather/NAME, /healthz
 
-SIGINT or SIGTERM stops after the requests in flight; a second one stops at once.`;
+SIGINT or SIGTERM stops after the requests in flight (5 s at most); a second one
+stops at once.`;
 
 /** Settings of a server run. */
 export interface ServerOptions {

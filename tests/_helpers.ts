@@ -193,3 +193,51 @@ export async function startServer(
     },
   };
 }
+
+/** Writes all of `bytes` to a raw connection. */
+export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let written = 0; written < bytes.length;) written += await conn.write(bytes.subarray(written));
+}
+
+/**
+ * Reads the status line and headers of an HTTP/1.1 answer off a raw connection: the status, the
+ * head as text, the content length and the body bytes read so far; null if the connection closes
+ * before a whole head.
+ */
+export async function readHead(
+  conn: Deno.Conn,
+): Promise<{ status: number; head: string; length: number; body: Uint8Array } | null> {
+  let bytes = new Uint8Array(0);
+  const chunk = new Uint8Array(16_384);
+  for (;;) {
+    const end = new TextDecoder("latin1").decode(bytes).indexOf("\r\n\r\n");
+    if (end >= 0) {
+      const head = new TextDecoder().decode(bytes.subarray(0, end));
+      return {
+        status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1]),
+        head,
+        length: Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0),
+        body: bytes.slice(end + 4),
+      };
+    }
+    const n = await conn.read(chunk);
+    if (n === null) return null;
+    const grown = new Uint8Array(bytes.length + n);
+    grown.set(bytes);
+    grown.set(chunk.subarray(0, n), bytes.length);
+    bytes = grown;
+  }
+}
+
+/** Reads the rest of a body of `length` bytes that began with `start`. */
+export async function readBody(conn: Deno.Conn, start: Uint8Array, length: number): Promise<Uint8Array> {
+  const body = new Uint8Array(length);
+  body.set(start.subarray(0, length));
+  let filled = Math.min(start.length, length);
+  while (filled < length) {
+    const n = await conn.read(body.subarray(filled));
+    if (n === null) throw new Error(`Connection closed after ${filled} of ${length} body bytes`);
+    filled += n;
+  }
+  return body;
+}

@@ -2,7 +2,7 @@
 // idle connections and exit 0; a second signal exits at once.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { bundled, startServer, waitFor } from "./_helpers.ts";
+import { bundled, readBody, readHead, startServer, waitFor } from "./_helpers.ts";
 
 const encoder = new TextEncoder();
 
@@ -20,39 +20,6 @@ async function bigDataFile(dir: string): Promise<string> {
   return path;
 }
 
-/** Reads the status line and headers of an answer; returns them with the body bytes read so far. */
-async function readHead(conn: Deno.Conn): Promise<{ status: number; length: number; body: Uint8Array }> {
-  let bytes = new Uint8Array(0);
-  const chunk = new Uint8Array(16_384);
-  for (;;) {
-    const end = new TextDecoder("latin1").decode(bytes).indexOf("\r\n\r\n");
-    if (end >= 0) {
-      const head = new TextDecoder().decode(bytes.subarray(0, end));
-      return {
-        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1]),
-        length: Number(/\r\ncontent-length: (\d+)/i.exec(head)?.[1]),
-        body: bytes.slice(end + 4),
-      };
-    }
-    const n = await conn.read(chunk);
-    if (n === null) throw new Error("Connection closed before the answer's headers");
-    bytes = new Uint8Array([...bytes, ...chunk.subarray(0, n)]);
-  }
-}
-
-/** Reads the rest of a body of `length` bytes that began with `start`. */
-async function readBody(conn: Deno.Conn, start: Uint8Array, length: number): Promise<Uint8Array> {
-  const body = new Uint8Array(length);
-  body.set(start);
-  let filled = start.length;
-  while (filled < length) {
-    const n = await conn.read(body.subarray(filled));
-    if (n === null) throw new Error(`Connection closed after ${filled} of ${length} body bytes`);
-    filled += n;
-  }
-  return body;
-}
-
 Deno.test("server.ts finishes a request in flight on SIGTERM, then exits 0", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -62,7 +29,7 @@ Deno.test("server.ts finishes a request in flight on SIGTERM, then exits 0", asy
     const port = Number(server.url.port);
     using conn = await Deno.connect({ hostname: "127.0.0.1", port });
     await conn.write(encoder.encode("GET /weather/cities HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-    const { status, length, body } = await readHead(conn);
+    const { status, length, body } = (await readHead(conn))!;
     assert.equal(status, 200);
     assert.ok(length > 10_000_000, `an answer of ${length} bytes`);
 
@@ -78,7 +45,7 @@ Deno.test("server.ts finishes a request in flight on SIGTERM, then exits 0", asy
     const exit = await server.stop();
     assert.equal(exit.code, 0);
     assert.deepEqual(server.stdout().trim().split("\n").slice(1), [
-      "Shutting down on SIGTERM: finishing the requests in flight; a second signal stops at once",
+      "Shutting down on SIGTERM: finishing the requests in flight (5 s at most); a second signal stops at once",
     ]);
     assert.equal(server.stderr(), "");
   } finally {
@@ -95,7 +62,7 @@ Deno.test("server.ts exits 0 promptly on SIGINT with idle keep-alive connections
       const conn = await Deno.connect({ hostname: "127.0.0.1", port });
       idle.push(conn);
       await conn.write(encoder.encode("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-      const { status, length, body } = await readHead(conn);
+      const { status, length, body } = (await readHead(conn))!;
       assert.equal(status, 200);
       await readBody(conn, body, length);
     }
@@ -113,7 +80,10 @@ Deno.test("server.ts exits 0 promptly on SIGINT with idle keep-alive connections
       (error) => assert.ok(error instanceof Deno.errors.ConnectionReset, String(error)),
     );
     await server.stop();
-    assert.match(server.stdout(), /\nShutting down on SIGINT: finishing the requests in flight; .*\n$/);
+    assert.match(
+      server.stdout(),
+      /\nShutting down on SIGINT: finishing the requests in flight \(5 s at most\); .*\n$/,
+    );
   } finally {
     for (const conn of idle) conn.close();
   }
@@ -125,7 +95,7 @@ Deno.test("server.ts stops at once on a second signal while a request is still i
     await using server = await startServer(["--data", await bigDataFile(dir), "--quiet"]);
     using conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(server.url.port) });
     await conn.write(encoder.encode("GET /weather/cities HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-    assert.equal((await readHead(conn)).status, 200);
+    assert.equal((await readHead(conn))?.status, 200);
     server.child.kill("SIGTERM");
     await waitFor(() => server.stdout().includes("Shutting down"), "the shutdown line");
     server.child.kill("SIGINT");
@@ -134,4 +104,22 @@ Deno.test("server.ts stops at once on a second signal while a request is still i
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("server.ts stops anyway 5 s after the signal when a client never finishes its request", async () => {
+  await using server = await startServer(["--quiet"]);
+  using conn = await Deno.connect({ hostname: "127.0.0.1", port: Number(server.url.port) });
+  // The answer goes out at once, but the body never ends: the connection stays busy.
+  await conn.write(
+    encoder.encode("GET /healthz HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\nabc"),
+  );
+  assert.equal((await readHead(conn))?.status, 200);
+  const start = performance.now();
+  server.child.kill("SIGTERM");
+  const exit = await server.child.status;
+  const took = performance.now() - start;
+  assert.equal(exit.code, 1);
+  assert.ok(took >= 4900 && took < 8000, `stopped after ${took} ms`);
+  await server.stop();
+  assert.equal(server.stderr(), "error: Requests still in flight 5 s after SIGTERM: stopping anyway\n");
 });
