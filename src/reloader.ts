@@ -1,4 +1,4 @@
-import { basename, dirname } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Dataset, loadDataset } from "./dataset.ts";
 import type { DatasetSource } from "./handler.ts";
@@ -104,6 +104,12 @@ export class DataReloader implements DatasetSource, AsyncDisposable {
         for await (const event of watcher) {
           // "access" events are reads and closes, including this reloader's own reads.
           if (event.kind === "access") continue;
+          if (event.kind === "remove" && event.paths.includes(resolve(directory))) {
+            // The watch died with the directory; one made anew under the same name is not seen.
+            this.#log.error(`Stopped watching "${directory}": the directory was removed; live reload is off`);
+            watcher.close();
+            break;
+          }
           if (event.paths.some((path) => basename(path) === name)) this.#schedule();
         }
       } catch (error) {

@@ -150,6 +150,22 @@ Deno.test("DataReloader.reload() never runs two loads at once and ends on the la
   await reloader.close();
 });
 
+Deno.test("DataReloader says so when its directory is removed, and keeps the data", async () => {
+  const f = await fixture();
+  f.reloader.watch();
+  const good = f.reloader.current;
+  await Deno.writeTextFile(f.path, text(2));
+  await waitFor(() => f.reloader.current !== good, "a reload, so the watch is surely on");
+  await Deno.remove(f.dir, { recursive: true });
+  await waitFor(() => f.errors.some((line) => line.startsWith("Stopped watching")), "the message");
+  assert.equal(
+    f.errors.find((line) => line.startsWith("Stopped watching")),
+    `Stopped watching "${f.dir}": the directory was removed; live reload is off`,
+  );
+  assert.equal(f.reloader.current.cities[1]!.name, "Town 2");
+  await f.reloader.close();
+});
+
 Deno.test("DataReloader.watch() throws a clear NotFound when the directory is missing", async () => {
   const dir = await Deno.makeTempDir();
   await Deno.remove(dir);
