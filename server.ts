@@ -3,10 +3,15 @@ import { optionalEnv, parseServerArgs, SERVER_HELP, SERVER_USAGE } from "./src/c
 import { loadDataset } from "./src/dataset.ts";
 import { createHandler } from "./src/handler.ts";
 import { describeControls } from "./src/mock_controls.ts";
+import { DataReloader } from "./src/reloader.ts";
+import { onShutdownSignal, signalExitCode } from "./src/shutdown.ts";
 import { VERSION } from "./src/version.ts";
 
 /** The data file shipped with the server, found beside this module rather than the working directory. */
 export const BUNDLED_DATA = new URL("./data/weather.json", import.meta.url);
+
+/** How long a shutdown waits for the requests in flight before it stops anyway. */
+const SHUTDOWN_GRACE_MS = 5000;
 
 async function main(args: string[]): Promise<number> {
   let command;
@@ -18,17 +23,30 @@ async function main(args: string[]): Promise<number> {
   }
   if (command.kind === "help") return console.log(SERVER_HELP), 0;
   if (command.kind === "version") return console.log(`weather-server ${VERSION}`), 0;
-  const { host, port, data, quiet, maxAge, cors, controls } = command.options;
+  const { host, port, data, watch, quiet, maxAge, cors, controls } = command.options;
+  const path = data ?? BUNDLED_DATA;
 
   let dataset;
   try {
-    dataset = await loadDataset(data ?? BUNDLED_DATA);
+    dataset = await loadDataset(path);
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
     return 1;
   }
 
-  const handler = createHandler({ current: dataset }, {
+  await using source = new DataReloader(path, dataset, {
+    log: { info: (message) => console.log(message), error: (message) => console.error(`error: ${message}`) },
+  });
+  // In a `deno compile` binary the bundled file is embedded: there is nothing on disk to watch.
+  if (watch && (data !== undefined || !Deno.build.standalone)) {
+    try {
+      source.watch();
+    } catch (error) {
+      console.error(`warning: ${(error as Error).message}; live reload is off`);
+    }
+  }
+
+  const handler = createHandler(source, {
     maxAge,
     cors,
     controls,
@@ -38,22 +56,37 @@ async function main(args: string[]): Promise<number> {
   const logged = quiet ? handler : withAccessLog(handler, (line) => {
     Deno.stderr.writeSync(encoder.encode(line + "\n"));
   });
+  let server: Deno.HttpServer | undefined;
+  using _signals = onShutdownSignal((signal) => {
+    const seconds = SHUTDOWN_GRACE_MS / 1000;
+    console.log(
+      `Shutting down on ${signal}: finishing the requests in flight (${seconds} s at most); ` +
+        "a second signal stops at once",
+    );
+    void server?.shutdown();
+    // A client that stops reading, or never finishes sending its body, would hold shutdown open.
+    Deno.unrefTimer(setTimeout(() => {
+      console.error(`error: Requests still in flight ${seconds} s after ${signal}: stopping anyway`);
+      Deno.exit(1);
+    }, SHUTDOWN_GRACE_MS));
+  }, (signal) => Deno.exit(signalExitCode(signal)));
   try {
-    const server = Deno.serve({
+    server = Deno.serve({
       hostname: host,
       port,
-      // Off by default since Deno 2.9: gzip or brotli per Accept-Encoding, ETags turned weak.
+      // Off by default since Deno 2.9: gzip or brotli per Accept-Encoding for the answers the
+      // handler does not precompress.
       automaticCompression: true,
       onListen: ({ hostname, port }) => {
         const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
+        const count = `${dataset.cities.length} ${dataset.cities.length === 1 ? "city" : "cities"}`;
         const active = describeControls(controls);
         console.log(
-          `Listening on http://${shown}:${port}/ (${dataset.cities.length} cities from ${dataset.fileName}` +
+          `Listening on http://${shown}:${port}/ (${count} from ${dataset.fileName}` +
             `${active ? `; mock controls: ${active}` : ""})`,
         );
       },
     }, logged);
-    await server.finished;
   } catch (error) {
     const reason = error instanceof Deno.errors.AddrInUse
       ? "address already in use"
@@ -61,6 +94,7 @@ async function main(args: string[]): Promise<number> {
     console.error(`error: Cannot listen on ${host}:${port}: ${reason}`);
     return 1;
   }
+  await server.finished;
   return 0;
 }
 

@@ -5,13 +5,23 @@ export function formatAccessLine(
   response: Response,
   milliseconds: number,
 ): string {
-  // The URL parser percent-encodes spaces and control characters, so the line cannot be split
-  // or forged by a crafted path.
-  const url = new URL(request.url);
   const id = response.headers.get("x-request-id") ?? "-";
-  return `${time.toISOString()} ${request.method} ${url.pathname}${url.search} ${response.status} ${
+  return `${time.toISOString()} ${request.method} ${target(request)} ${response.status} ${
     milliseconds.toFixed(2)
   }ms ${id}`;
+}
+
+function target(request: Request): string {
+  // The URL parser percent-encodes spaces and control characters, so the line cannot be split
+  // or forged by a crafted path.
+  try {
+    const url = new URL(request.url);
+    return `${url.pathname}${url.search}`;
+  } catch {
+    // Deno builds request.url from the raw Host header, which may not parse ("Host: a b"): log
+    // the whole URL, escaped the same way.
+    return request.url.replace(/[^\x21-\x7e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  }
 }
 
 /**

@@ -172,9 +172,9 @@ export function parseRateLimit(text: string): { limit: number; windowMs: number 
 }
 
 /** One line on how to call the server. */
-export const SERVER_USAGE =
-  "Usage: server.ts [--host HOST] [--port PORT] [--data PATH] [--max-age SECONDS] " +
-  "[--cors [ORIGIN]]... [--quiet] [--help] [--version]";
+export const SERVER_USAGE = "Usage: server.ts [--host HOST] [--port PORT] [--data PATH] [--no-watch] " +
+  "[--max-age SECONDS] [--cors [ORIGIN]]... [--delay MS|MIN-MAX] [--fail-rate P] [--seed N] " +
+  "[--rate-limit N/s|N/min] [--quiet] [--help] [--version]";
 
 /** The server's `--help` text. */
 export const SERVER_HELP = `Local weather API server.
@@ -185,6 +185,7 @@ Options:
   --host HOST   Address to listen on (default 127.0.0.1, or $HOST)
   --port PORT   Port to listen on, 0 for any free one (default 5000, or $PORT)
   --data PATH   Weather data file (default: the bundled data/weather.json)
+  --no-watch    Do not reload the data file when it changes
   --max-age SECONDS
                 Cache-Control max-age of answers (default 10; 0 sends no-cache)
   --cors [ORIGIN]
@@ -204,7 +205,10 @@ Mock-API controls (off by default; they apply to the weather routes, not /health
   --version     Show the version and exit
 
 Routes: GET /weather/cities, /get_weather?city=NAME, /weather/NAME, /healthz, /openapi.json
-Weather routes take ?units=metric|imperial|si.`;
+Weather routes take ?units=metric|imperial|si.
+
+SIGINT or SIGTERM stops after the requests in flight (5 s at most); a second one
+stops at once.`;
 
 /** Settings of a server run. */
 export interface ServerOptions {
@@ -212,6 +216,8 @@ export interface ServerOptions {
   port: number;
   /** Data file path; undefined means the bundled file. */
   data: string | undefined;
+  /** Reload the data file when it changes (`--no-watch` turns it off). */
+  watch: boolean;
   /** Cache-Control max-age in seconds; 0 means no-cache. */
   maxAge: number;
   cors: CorsPolicy;
@@ -242,6 +248,7 @@ export function parseServerArgs(
     host: { type: "string" },
     port: { type: "string" },
     data: { type: "string" },
+    "no-watch": { type: "boolean" },
     "max-age": { type: "string" },
     cors: { type: "string", multiple: true, optionalValue: true },
     delay: { type: "string" },
@@ -276,7 +283,16 @@ export function parseServerArgs(
   if (values["rate-limit"] !== undefined) controls.rateLimit = parseRateLimit(values["rate-limit"] as string);
   return {
     kind: "serve",
-    options: { host, port, data, maxAge, cors, controls, quiet: values.quiet === true },
+    options: {
+      host,
+      port,
+      data,
+      watch: values["no-watch"] !== true,
+      maxAge,
+      cors,
+      controls,
+      quiet: values.quiet === true,
+    },
   };
 }
 

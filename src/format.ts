@@ -123,10 +123,13 @@ function describeReportedControls(controls: Health["controls"]): string {
   return parts.join(", ");
 }
 
-/** Renders the health report on one line, with a second naming any mock controls switched on. */
+/** Renders the health report on one line, with more naming any mock controls and a failed reload. */
 export function formatHealth(health: Health, style: Style): string {
   const line = `${bold(style, health.status)}  ${health.cities} cities  version ${health.version}  ` +
     `loaded ${health.loaded_at} from ${health.source}`;
   const controls = describeReportedControls(health.controls);
-  return controls ? `${line}\n  ${cyan(style, "mock controls:")} ${controls}` : line;
+  const lines = [line];
+  if (controls) lines.push(`  ${cyan(style, "mock controls:")} ${controls}`);
+  if (health.last_reload_error !== null) lines.push(`  last reload failed: ${health.last_reload_error}`);
+  return lines.join("\n");
 }

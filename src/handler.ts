@@ -38,6 +38,8 @@ import { VERSION } from "./version.ts";
 /** Holds the dataset the handler serves; swapping `current` switches every later request at once. */
 export interface DatasetSource {
   readonly current: Dataset;
+  /** Why the latest reload failed while `current` kept serving; null or absent when it did not. */
+  readonly lastReloadError?: string | null;
 }
 
 /** Options of {@linkcode createHandler}. */
@@ -108,6 +110,7 @@ interface RouteContext {
   units: UnitSystem;
   request: Request;
   controls: Record<string, unknown>;
+  lastReloadError: string | null;
 }
 
 type Route = (context: RouteContext) => Outcome;
@@ -116,6 +119,23 @@ type Route = (context: RouteContext) => Outcome;
 interface RouteEntry {
   route: Route;
   api: boolean;
+}
+
+// A host name, IPv4 address or IP literal, then an optional port (RFC 3986, section 3.2.2).
+const HOST = /^(?:\[[0-9A-Za-z:.%]+\]|[0-9A-Za-z\-._~!$&'()*+,;=%]*)(?::\d*)?$/;
+
+/**
+ * The URL of `request`, or undefined when it has none to route by. Deno builds `request.url` from
+ * the raw Host header: "a b" makes it unparseable, and "x/weather/cities?" would move the path.
+ */
+function requestUrl(request: Request): URL | undefined {
+  const host = request.headers.get("host");
+  if (host !== null && !HOST.test(host)) return undefined;
+  try {
+    return new URL(request.url);
+  } catch {
+    return undefined;
+  }
 }
 
 function decodeSegment(segment: string): string | undefined {
@@ -209,7 +229,7 @@ const ROUTES = new Map<string, RouteEntry>([
   }],
   ["/healthz", {
     api: false,
-    route: ({ data, controls }) => ({
+    route: ({ data, controls, lastReloadError }) => ({
       kind: "live",
       value: {
         status: "ok",
@@ -217,6 +237,7 @@ const ROUTES = new Map<string, RouteEntry>([
         version: data.version,
         loaded_at: data.loadedAt.toISOString(),
         source: data.fileName,
+        last_reload_error: lastReloadError,
         controls,
       },
     }),
@@ -393,7 +414,16 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
         `The URL is longer than ${MAX_URL_LENGTH} characters`,
       );
     }
-    const url = new URL(request.url);
+    const url = requestUrl(request);
+    if (url === undefined) {
+      const host = JSON.stringify(request.headers.get("host") ?? "");
+      return problemResponse(
+        request,
+        headers,
+        "bad_request",
+        `Invalid Host header ${host}: expected a host and an optional port`,
+      );
+    }
     const entry = findRoute(url.pathname);
     if (entry === undefined) {
       return problemResponse(
@@ -421,7 +451,14 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   function route(entry: RouteEntry, url: URL, request: Request): Outcome {
     const units = unitsOf(url);
     if (typeof units !== "string") return units;
-    return entry.route({ data: source.current, url, units, request, controls: report });
+    return entry.route({
+      data: source.current,
+      url,
+      units,
+      request,
+      controls: report,
+      lastReloadError: source.lastReloadError ?? null,
+    });
   }
 
   function respond(request: Request, headers: Headers, outcome: Outcome): Response {

@@ -103,13 +103,18 @@ export const HealthSchema = z.object({
   version: z.string().describe("Content hash of the loaded data"),
   loaded_at: z.iso.datetime().describe("When the data was loaded"),
   source: z.string().describe("File name of the loaded data"),
+  // Defaults to null so that the client still accepts a server from before live reload.
+  last_reload_error: z.string().nullable().default(null).describe(
+    "Why the latest reload of the data file failed (the data above still serving), or null",
+  ),
   controls: z.object({
     delay_ms: z.tuple([z.number(), z.number()]).nullable().describe("Added latency range, or null"),
     fail_rate: z.number().min(0).max(1).nullable().describe("Fraction of API requests answered 503"),
     seed: z.number().int().nullable().describe("Seed of the random draws, or null"),
     rate_limit: z.object({ limit: z.number().int(), window_s: z.number() }).nullable()
       .describe("Requests allowed per client address per window, or null"),
-  }).describe("Mock-API controls switched on at start-up"),
+  }).default({ delay_ms: null, fail_rate: null, seed: null, rate_limit: null })
+    .describe("Mock-API controls switched on at start-up (all null when none is)"),
 });
 /** The server's health report. */
 export type Health = z.infer<typeof HealthSchema>;

@@ -16,6 +16,22 @@ export function datasetOf(file: unknown): Promise<Dataset> {
   return createDataset(parseDataFile(text, "test.json"), new TextEncoder().encode(text), "test.json");
 }
 
+/**
+ * A valid data file numbered `n` (0–999), for reload tests: Tokyo with condition "Version n" and
+ * temperature n / 20, then a city named "Town n", then the next `n % 7` bundled cities. Every
+ * answer of one version differs from those of the others.
+ */
+export function versionFile(n: number): { cities: unknown[] } {
+  const [tokyo, paris, ...rest] = bundled.cities;
+  return {
+    cities: [
+      { ...tokyo!, current: { ...tokyo!.current, condition: `Version ${n}`, temperature: n / 20 } },
+      { ...paris!, name: `Town ${n}` },
+      ...rest.slice(0, n % 7),
+    ],
+  };
+}
+
 /** A handler over the bundled data. */
 export function bundledHandler(options: HandlerOptions = {}): Handler {
   return createHandler({ current: bundled }, options);
@@ -81,20 +97,51 @@ export async function runEntry(
   return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
 }
 
+/**
+ * Polls `probe` every 10 ms until it returns a truthy value, and returns that value; throws once
+ * `timeout` milliseconds have passed. Tests wait on conditions this way, never on bare sleeps.
+ */
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  what: string,
+  timeout = 2000,
+): Promise<Exclude<T, false | 0 | "" | null | undefined>> {
+  const deadline = performance.now() + timeout;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as Exclude<T, false | 0 | "" | null | undefined>;
+    if (performance.now() > deadline) throw new Error(`Timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** A server subprocess started on port 0; `url` is the one it printed. Disposing stops it. */
 export interface ServerProcess extends AsyncDisposable {
   url: URL;
   child: Deno.ChildProcess;
   /** The first line the server printed. */
   banner: string;
+  /** Everything the server wrote to stdout up to now. */
+  stdout(): string;
   /** Everything the server wrote to stderr up to now. */
   stderr(): string;
   /** Stops the server (SIGTERM) and returns its exit status with the rest of its output. */
   stop(): Promise<Deno.CommandStatus>;
 }
 
-/** Starts `server.ts --port 0 ...args` and waits for its "Listening on" line. */
-export async function startServer(args: string[] = []): Promise<ServerProcess> {
+function collect(stream: ReadableStream<Uint8Array>): { text(): string; done: Promise<void> } {
+  let text = "";
+  const done = stream.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void (text += chunk) }),
+  );
+  return { text: () => text, done };
+}
+
+/** Starts `server.ts --port 0 ...args` (or another copy of it) and waits for its "Listening on" line. */
+export async function startServer(
+  args: string[] = [],
+  entry: string = new URL("server.ts", ROOT).pathname,
+): Promise<ServerProcess> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -102,7 +149,7 @@ export async function startServer(args: string[] = []): Promise<ServerProcess> {
       "--allow-net=127.0.0.1",
       "--allow-read",
       "--allow-env",
-      new URL("server.ts", ROOT).pathname,
+      entry,
       "--port",
       "0",
       ...args,
@@ -111,18 +158,13 @@ export async function startServer(args: string[] = []): Promise<ServerProcess> {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  let errText = "";
-  const errDone = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({ write: (chunk) => void (errText += chunk) }),
-  );
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let outText = "";
-  while (!outText.includes("\n")) {
-    const { value, done } = await lines.read();
-    if (done) break;
-    outText += value;
-  }
-  const banner = outText.split("\n")[0]!;
+  const out = collect(child.stdout);
+  const err = collect(child.stderr);
+  let ended = false;
+  const end = () => void (ended = true);
+  out.done.then(end, end);
+  await waitFor(() => ended || out.text().includes("\n"), "the server's first line", 20_000);
+  const banner = out.text().split("\n")[0]!;
   const match = /^Listening on (http:\/\/\S+)/.exec(banner);
   let stopped: Promise<Deno.CommandStatus> | undefined;
   const stop = () =>
@@ -131,19 +173,20 @@ export async function startServer(args: string[] = []): Promise<ServerProcess> {
         child.kill("SIGTERM");
       } catch { /* already exited */ }
       const status = await child.status;
-      await lines.cancel();
-      await errDone;
+      await out.done;
+      await err.done;
       return status;
     })();
   if (!match) {
     await stop();
-    throw new Error(`Server did not start: ${JSON.stringify(outText)} ${errText}`);
+    throw new Error(`Server did not start: ${JSON.stringify(out.text())} ${err.text()}`);
   }
   return {
     url: new URL(match[1]!),
     child,
     banner,
-    stderr: () => errText,
+    stdout: out.text,
+    stderr: err.text,
     stop,
     async [Symbol.asyncDispose]() {
       await stop();
@@ -217,4 +260,52 @@ export async function rawRequest(url: URL, head: string, body?: Uint8Array): Pro
     headers,
     body: headers.get("transfer-encoding") === "chunked" ? dechunk(rest) : rest,
   };
+}
+
+/** Writes all of `bytes` to a raw connection. */
+export async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
+  for (let written = 0; written < bytes.length;) written += await conn.write(bytes.subarray(written));
+}
+
+/**
+ * Reads the status line and headers of an HTTP/1.1 answer off a raw connection: the status, the
+ * head as text, the content length and the body bytes read so far; null if the connection closes
+ * before a whole head.
+ */
+export async function readHead(
+  conn: Deno.Conn,
+): Promise<{ status: number; head: string; length: number; body: Uint8Array } | null> {
+  let bytes = new Uint8Array(0);
+  const chunk = new Uint8Array(16_384);
+  for (;;) {
+    const end = new TextDecoder("latin1").decode(bytes).indexOf("\r\n\r\n");
+    if (end >= 0) {
+      const head = new TextDecoder().decode(bytes.subarray(0, end));
+      return {
+        status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1]),
+        head,
+        length: Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0),
+        body: bytes.slice(end + 4),
+      };
+    }
+    const n = await conn.read(chunk);
+    if (n === null) return null;
+    const grown = new Uint8Array(bytes.length + n);
+    grown.set(bytes);
+    grown.set(chunk.subarray(0, n), bytes.length);
+    bytes = grown;
+  }
+}
+
+/** Reads the rest of a body of `length` bytes that began with `start`. */
+export async function readBody(conn: Deno.Conn, start: Uint8Array, length: number): Promise<Uint8Array> {
+  const body = new Uint8Array(length);
+  body.set(start.subarray(0, length));
+  let filled = Math.min(start.length, length);
+  while (filled < length) {
+    const n = await conn.read(body.subarray(filled));
+    if (n === null) throw new Error(`Connection closed after ${filled} of ${length} body bytes`);
+    filled += n;
+  }
+  return body;
 }

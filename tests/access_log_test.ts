@@ -22,6 +22,15 @@ Deno.test("formatAccessLine() cannot be split by a crafted path", () => {
   assert.ok(line.endsWith(" 404 0.00ms -"), line);
 });
 
+Deno.test("formatAccessLine() logs a URL that does not parse, escaped, rather than throwing", () => {
+  // Deno.serve builds request.url from the raw Host header; a Request made in JS cannot have such a URL.
+  const request = { method: "GET", url: "http://a b\u00e9/healthz" } as Request;
+  assert.equal(
+    formatAccessLine(new Date(0), request, new Response(null, { status: 400 }), 0),
+    "1970-01-01T00:00:00.000Z GET http://a%20b%E9/healthz 400 0.00ms -",
+  );
+});
+
 Deno.test("withAccessLog() writes one line per request with the handler's status", async () => {
   const lines: string[] = [];
   let clock = 10;

@@ -9,6 +9,7 @@ Deno.test("parseServerArgs() defaults to 127.0.0.1:5000 and the bundled data", (
       host: "127.0.0.1",
       port: 5000,
       data: undefined,
+      watch: true,
       maxAge: 10,
       cors: { kind: "off" },
       controls: {},
@@ -19,13 +20,25 @@ Deno.test("parseServerArgs() defaults to 127.0.0.1:5000 and the bundled data", (
 
 Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=value forms", () => {
   assert.deepEqual(
-    parseServerArgs(["--host", "::1", "--port=0", "--data", "x.json", "--max-age", "0", "--cors", "--quiet"]),
+    parseServerArgs([
+      "--host",
+      "::1",
+      "--port=0",
+      "--data",
+      "x.json",
+      "--no-watch",
+      "--max-age",
+      "0",
+      "--cors",
+      "--quiet",
+    ]),
     {
       kind: "serve",
       options: {
         host: "::1",
         port: 0,
         data: "x.json",
+        watch: false,
         maxAge: 0,
         cors: { kind: "any" },
         controls: {},

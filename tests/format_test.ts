@@ -55,6 +55,25 @@ Deno.test("formatHealth() fits on one line", () => {
     loaded_at: "2026-01-01T00:00:00.000Z",
     source: "weather.json",
     controls: { delay_ms: null, fail_rate: null, seed: null, rate_limit: null },
+    last_reload_error: null,
   }, plain);
   assert.equal(text, "ok  3 cities  version abc  loaded 2026-01-01T00:00:00.000Z from weather.json");
+});
+
+Deno.test("formatHealth() adds a line for a failed reload", () => {
+  const text = formatHealth({
+    status: "ok",
+    cities: 3,
+    version: "abc",
+    loaded_at: "2026-01-01T00:00:00.000Z",
+    source: "weather.json",
+    last_reload_error: 'Cannot read data file "weather.json": no such file',
+    controls: { delay_ms: [10, 20], fail_rate: 0.5, seed: null, rate_limit: { limit: 5, window_s: 60 } },
+  }, plain);
+  assert.equal(
+    text,
+    "ok  3 cities  version abc  loaded 2026-01-01T00:00:00.000Z from weather.json\n" +
+      "  mock controls: delay 10-20 ms, fail-rate 0.5, rate-limit 5/min\n" +
+      '  last reload failed: Cannot read data file "weather.json": no such file',
+  );
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createHandler } from "../src/handler.ts";
+import { HealthSchema } from "../src/schema.ts";
 import { bundled, bundledHandler, datasetOf, getJson, type JsonResult } from "./_helpers.ts";
 
 const handler = bundledHandler();
@@ -104,6 +105,34 @@ Deno.test("createHandler() returns 400 for a city that is not valid percent-enco
   assertProblem(await getJson(handler, "/weather/%"), 400, "bad_request", /Cannot decode/);
 });
 
+Deno.test("createHandler() returns 400 for a Host header that is not a host", async () => {
+  // Deno.serve builds request.url from the Host header, so "a b" made it unparseable (a 500) and
+  // "x/weather/cities?" moved the path; a Host of any other shape is refused before routing.
+  for (const host of ["a b", "x/weather/cities?a=", "a#b", "a\\b", "x@y", "[::1", "x:99999x"]) {
+    const result = await getJson(handler, "/healthz", { headers: { host } });
+    assertProblem(
+      result,
+      400,
+      "bad_request",
+      /^Invalid Host header ".*": expected a host and an optional port$/,
+    );
+  }
+  const fake = { method: "GET", url: "http://x:99999/healthz", headers: new Headers({ host: "x:99999" }) };
+  assertProblem(await getJson(() => handler(fake as Request), "/"), 400, "bad_request", /Invalid Host/);
+  for (
+    const host of [
+      "localhost",
+      "127.0.0.1:5000",
+      "[::1]:5000",
+      "weather.example",
+      "xn--caf-dma.example:80",
+      "",
+    ]
+  ) {
+    assert.equal((await getJson(handler, "/healthz", { headers: { host } })).status, 200, host);
+  }
+});
+
 Deno.test("createHandler() reports health with the number of cities and data version", async () => {
   const { status, body } = await getJson(handler, "/healthz");
   assert.equal(status, 200);
@@ -113,6 +142,16 @@ Deno.test("createHandler() reports health with the number of cities and data ver
   assert.match(body.version, /^[0-9a-f]{16}$/);
   assert.equal(body.loaded_at, bundled.loadedAt.toISOString());
   assert.equal(body.source, "weather.json");
+  assert.equal(body.last_reload_error, null);
+  assert.deepEqual(HealthSchema.parse(body), body);
+});
+
+Deno.test("createHandler() reports the last reload error of its source in health", async () => {
+  const failed = createHandler({ current: bundled, lastReloadError: 'Cannot parse "x.json" as JSON: oops' });
+  const { status, body } = await getJson(failed, "/healthz");
+  assert.equal(status, 200);
+  assert.equal(body.version, bundled.version);
+  assert.equal(body.last_reload_error, 'Cannot parse "x.json" as JSON: oops');
 });
 
 Deno.test("createHandler() serves whichever dataset the source holds now", async () => {

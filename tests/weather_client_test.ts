@@ -35,7 +35,25 @@ Deno.test("WeatherClient.weather() asks for units only when given", async () => 
 });
 
 Deno.test("WeatherClient.health() returns the health report", async () => {
-  assert.equal((await client.health()).cities, bundled.cities.length);
+  const health = await client.health();
+  assert.equal(health.cities, bundled.cities.length);
+  assert.equal(health.last_reload_error, null);
+});
+
+Deno.test("WeatherClient.health() accepts a server from before live reload and mock controls", async () => {
+  const older = new WeatherClient({
+    fetch: () =>
+      Promise.resolve(Response.json({
+        status: "ok",
+        cities: 2,
+        version: "abc",
+        loaded_at: "2026-01-01T00:00:00.000Z",
+        source: "weather.json",
+      })),
+  });
+  const health = await older.health();
+  assert.equal(health.last_reload_error, null);
+  assert.deepEqual(health.controls, { delay_ms: null, fail_rate: null, seed: null, rate_limit: null });
 });
 
 Deno.test("WeatherClient requests /get_weather with the city as a query parameter", async () => {
