@@ -2,6 +2,7 @@
 // handling (answered like GET, or 405, HEAD and OPTIONS answered on their own): never a throw,
 // never a 5xx, every body JSON, every error a problem details body.
 import assert from "node:assert/strict";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import { withAccessLog } from "../src/access_log.ts";
 import { createHandler } from "../src/handler.ts";
@@ -194,13 +195,25 @@ async function check(request: Request, response: Response): Promise<void> {
   const what = `${request.method} ${request.url.slice(0, 200)}`;
   assert.ok(response.status >= 200 && response.status < 500, `${what}: status ${response.status}`);
   const type = response.headers.get("content-type") ?? "";
-  const text = await response.text();
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  // Cached bodies go out precompressed when the request accepts it.
+  const encoding = response.headers.get("content-encoding");
+  assert.ok(encoding === null || encoding === "br" || encoding === "gzip", `${what}: coding ${encoding}`);
+  const text = new TextDecoder().decode(
+    encoding === "br" ? brotliDecompressSync(bytes) : encoding === "gzip" ? gunzipSync(bytes) : bytes,
+  );
   if (text === "") {
     // Only answers that may have no body: to HEAD and OPTIONS, 204 and 304.
     assert.ok(
       ["HEAD", "OPTIONS"].includes(request.method) || [204, 304].includes(response.status),
       `${what}: empty ${response.status} body`,
     );
+    return;
+  }
+  if (type.startsWith("text/html")) {
+    // Only the dashboard is HTML, for a request that prefers it.
+    assert.equal(new URL(request.url).pathname, "/", what);
+    assert.equal(response.status, 200, what);
     return;
   }
   const json = JSON.parse(text);
