@@ -1,4 +1,4 @@
-import { withAccessLog } from "./src/access_log.ts";
+import { BufferedLines, withAccessLog } from "./src/access_log.ts";
 import { optionalEnv, parseServerArgs, SERVER_HELP, SERVER_USAGE } from "./src/cli_args.ts";
 import { loadDataset } from "./src/dataset.ts";
 import { createHandler } from "./src/handler.ts";
@@ -53,9 +53,11 @@ async function main(args: string[]): Promise<number> {
     onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
   });
   const encoder = new TextEncoder();
-  const logged = quiet ? handler : withAccessLog(handler, (line) => {
-    Deno.stderr.writeSync(encoder.encode(line + "\n"));
+  using log = new BufferedLines((text) => {
+    const bytes = encoder.encode(text);
+    for (let written = 0; written < bytes.length;) written += Deno.stderr.writeSync(bytes.subarray(written));
   });
+  const logged = quiet ? handler : withAccessLog(handler, (line) => log.push(line));
   let server: Deno.HttpServer | undefined;
   using _signals = onShutdownSignal((signal) => {
     const seconds = SHUTDOWN_GRACE_MS / 1000;
@@ -66,10 +68,14 @@ async function main(args: string[]): Promise<number> {
     void server?.shutdown();
     // A client that stops reading, or never finishes sending its body, would hold shutdown open.
     Deno.unrefTimer(setTimeout(() => {
+      log.flush();
       console.error(`error: Requests still in flight ${seconds} s after ${signal}: stopping anyway`);
       Deno.exit(1);
     }, SHUTDOWN_GRACE_MS));
-  }, (signal) => Deno.exit(signalExitCode(signal)));
+  }, (signal) => {
+    log.flush();
+    Deno.exit(signalExitCode(signal));
+  });
   try {
     server = Deno.serve({
       hostname: host,

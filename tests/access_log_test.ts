@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatAccessLine, withAccessLog } from "../src/access_log.ts";
+import { BufferedLines, formatAccessLine, withAccessLog } from "../src/access_log.ts";
 
 Deno.test("formatAccessLine() writes time, method, path with query, status, duration and request id", () => {
   const line = formatAccessLine(
@@ -43,4 +43,32 @@ Deno.test("withAccessLog() writes one line per request with the handler's status
   assert.equal(response.status, 204);
   assert.equal(lines.length, 1);
   assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT[\d:.]+Z HEAD \/healthz 204 5\.00ms r1$/);
+});
+
+Deno.test("BufferedLines writes lines in batches, by size and after a delay", async () => {
+  const writes: string[] = [];
+  {
+    using log = new BufferedLines((text) => writes.push(text), { maxChars: 20, delayMs: 10 });
+    log.push("one");
+    log.push("two");
+    assert.deepEqual(writes, [], "nothing written before the batch is due");
+    log.push("a line long enough");
+    assert.deepEqual(writes, ["one\ntwo\na line long enough\n"]);
+    log.push("late");
+    const deadline = Date.now() + 2000;
+    while (writes.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.deepEqual(writes.slice(1), ["late\n"]);
+    log.push("last");
+  }
+  assert.deepEqual(writes.slice(2), ["last\n"], "disposing flushes");
+});
+
+Deno.test("BufferedLines.flush() writes nothing when nothing is pending", () => {
+  const writes: string[] = [];
+  const log = new BufferedLines((text) => writes.push(text));
+  log.flush();
+  log.push("x");
+  log.flush();
+  log.flush();
+  assert.deepEqual(writes, ["x\n"]);
 });
