@@ -5,7 +5,7 @@
 //   WEATHER_QUIET  "1" for no access log
 import { withAccessLog } from "./src/access_log.ts";
 import { loadDataset } from "./src/dataset.ts";
-import { createHandler } from "./src/handler.ts";
+import { createHandler, type DatasetSource } from "./src/handler.ts";
 import { BUNDLED_DATA } from "./server.ts";
 
 const data = Deno.env.get("WEATHER_DATA") || BUNDLED_DATA;
@@ -20,7 +20,10 @@ try {
   Deno.exit(1);
 }
 
-const handler = createHandler({ current: dataset }, {
+// Every worker evaluates this module, so every worker has its own source: a reloader started
+// here on `data` swaps `source.current` for this worker only, and each worker watches the file.
+const source: DatasetSource = { current: dataset };
+const handler = createHandler(source, {
   onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
 });
 const encoder = new TextEncoder();
