@@ -1,0 +1,107 @@
+// Micro-benchmarks of the handler in process, per route: `deno task bench`.
+//
+// Each group's baseline is a bare handler answering the same status and body bytes with nothing
+// else, so "x times slower than baseline" is the route's own work per request. Every benchmark
+// builds a Request and reads the whole body, as the server does. Only the bundled data here: a
+// big dataset in the same isolate slows every garbage collection, so scale_bench.ts has those.
+import { withAccessLog } from "../src/access_log.ts";
+import { createDataset, type Dataset } from "../src/dataset.ts";
+import { parseDataFile } from "../src/data_file.ts";
+import { createHandler } from "../src/handler.ts";
+import { benchBare, benchRoute, bundled, call, DATA_PATH, expectStatus } from "./_fixtures.ts";
+
+const handler = createHandler({ current: bundled });
+const etag = (await handler(new Request("http://127.0.0.1/weather/Tokyo"))).headers.get("etag")!;
+const ifNoneMatch = { headers: { "if-none-match": etag } };
+
+await benchBare("lookup hit", handler, "/weather/Tokyo", 200);
+await benchRoute("lookup hit", "GET /get_weather?city=Tokyo", handler, "/get_weather?city=Tokyo", 200);
+await benchRoute("lookup hit", "GET /weather/Tokyo", handler, "/weather/Tokyo", 200);
+await benchRoute(
+  "lookup hit",
+  "GET /weather/s%C3%A3o%20paulo (folded)",
+  handler,
+  "/weather/s%C3%A3o%20paulo",
+  200,
+);
+
+await benchBare("revalidation", handler, "/weather/Tokyo", 304, ifNoneMatch);
+await benchRoute("revalidation", "If-None-Match → 304", handler, "/weather/Tokyo", 304, ifNoneMatch);
+await benchRoute("revalidation", "If-Modified-Since → 304", handler, "/weather/Tokyo", 304, {
+  headers: { "if-modified-since": bundled.lastModified },
+});
+await benchRoute("revalidation", "HEAD /weather/Tokyo", handler, "/weather/Tokyo", 200, { method: "HEAD" });
+
+await benchBare("units", handler, "/weather/Tokyo?units=imperial", 200);
+await benchRoute("units", "?units=imperial, cached", handler, "/weather/Tokyo?units=imperial", 200);
+{
+  // A first hit builds the body: give each iteration a fresh dataset and time the request only.
+  const text = await Deno.readTextFile(DATA_PATH);
+  const file = parseDataFile(text, "weather.json");
+  const bytes = new TextEncoder().encode(text);
+  const source: { current: Dataset } = { current: bundled };
+  const fresh = createHandler(source);
+  for (const units of ["imperial", "si"]) {
+    Deno.bench({
+      group: "units",
+      name: `?units=${units}, first hit`,
+      async fn(b) {
+        source.current = await createDataset(file, bytes, "weather.json");
+        b.start();
+        expectStatus(await call(fresh, `/weather/Tokyo?units=${units}`), 200, "first hit");
+        b.end();
+      },
+    });
+  }
+}
+
+await benchBare("lookup miss", handler, "/get_weather?city=Tokio", 404);
+await benchRoute(
+  "lookup miss",
+  "GET /get_weather?city=Tokio (suggests Tokyo)",
+  handler,
+  "/get_weather?city=Tokio",
+  404,
+);
+await benchRoute("lookup miss", "GET /weather/Xq (no suggestion)", handler, "/weather/Xq", 404);
+await benchRoute(
+  "lookup miss",
+  "GET /weather/{200 letters}",
+  handler,
+  `/weather/${"abcdefghij".repeat(20)}`,
+  404,
+);
+
+await benchBare("city list", handler, "/weather/cities", 200);
+await benchRoute("city list", "GET /weather/cities", handler, "/weather/cities", 200);
+
+await benchBare("errors", handler, "/nope", 404);
+await benchRoute("errors", "GET /nope (404 unknown path)", handler, "/nope", 404);
+await benchRoute("errors", "GET ?units=kelvin (400)", handler, "/weather/Tokyo?units=kelvin", 400);
+await benchRoute("errors", "POST /weather/Tokyo (405)", handler, "/weather/Tokyo", 405, { method: "POST" });
+
+await benchBare("healthz", handler, "/healthz", 200);
+await benchRoute("healthz", "GET /healthz", handler, "/healthz", 200);
+
+// The access log as server.ts wires it, less the write itself: what formatting a line costs.
+{
+  const encoder = new TextEncoder();
+  let written = 0;
+  const discarded = withAccessLog(handler, () => {});
+  const encoded = withAccessLog(handler, (line) => void (written += encoder.encode(line + "\n").length));
+  await benchRoute("access log", "handler alone", handler, "/weather/Tokyo", 200, { baseline: true });
+  await benchRoute(
+    "access log",
+    "withAccessLog, line dropped",
+    (r) => discarded(r, undefined),
+    "/weather/Tokyo",
+    200,
+  );
+  await benchRoute(
+    "access log",
+    "withAccessLog, line encoded",
+    (r) => encoded(r, undefined),
+    "/weather/Tokyo",
+    200,
+  );
+}

@@ -1,0 +1,572 @@
+// HTTP load benchmark: `deno task bench:load [options]`; `--help` lists them.
+//
+// For each route it starts a bare Deno.serve baseline (bench/baseline.ts) answering the exact bytes
+// our server sends for that route, and drives the baseline and our server in turn with wrk:
+// baseline, ours, baseline, ours... so that each of our runs is paired with a baseline run next to
+// it in time. Ratios, not absolute numbers, are the result: the machine is shared and noisy.
+import { parseArgs } from "node:util";
+import { formatWeatherFile, generateWeatherFile } from "../scripts/gen_data.ts";
+import { cpuSeconds, peakRss, rawGet, type ServerProcess, startServer, stopAll } from "./_process.ts";
+import { parseWrkOutput, type WrkResult } from "./wrk.ts";
+
+const ROOT = new URL("../", import.meta.url);
+const DENO = Deno.execPath();
+
+/** How our server runs: single process with --quiet or the access log, or deno serve --parallel. */
+type Variant = "quiet" | "logging" | "parallel";
+const VARIANTS: readonly Variant[] = ["quiet", "logging", "parallel"];
+
+interface Route {
+  name: string;
+  /** Path and query; `{last}` stands for the last city of the big file, percent-encoded. */
+  path: string;
+  big?: boolean;
+  headers?: Record<string, string>;
+  /** Send the route's own ETag in If-None-Match: a 304 revalidation. */
+  revalidate?: boolean;
+  variants: Variant[];
+  /** wrk connections for this route, when the default would only queue up. */
+  connections?: number;
+  /** The issue's minimum ratio to the baseline, per variant. */
+  targets?: Partial<Record<Variant, number>>;
+}
+
+const ROUTES: readonly Route[] = [
+  {
+    name: "get_weather",
+    path: "/get_weather?city=Tokyo",
+    variants: ["quiet", "logging"],
+    targets: { quiet: 0.9, logging: 0.85 },
+  },
+  {
+    name: "weather_city",
+    path: "/weather/Tokyo",
+    variants: ["quiet", "logging"],
+    targets: { quiet: 0.9, logging: 0.85 },
+  },
+  {
+    name: "cities",
+    path: "/weather/cities",
+    variants: ["quiet", "logging"],
+    targets: { quiet: 0.9, logging: 0.85 },
+  },
+  {
+    name: "revalidate",
+    path: "/weather/Tokyo",
+    revalidate: true,
+    variants: ["quiet"],
+    targets: { quiet: 0.9 },
+  },
+  { name: "big_lookup", path: "/get_weather?city={last}", big: true, variants: ["quiet"] },
+  { name: "big_cities", path: "/weather/cities", big: true, variants: ["quiet"] },
+  {
+    name: "big_cities_br",
+    path: "/weather/cities",
+    big: true,
+    headers: { "accept-encoding": "gzip, deflate, br" },
+    // Each answer may take our server seconds: more connections would only queue and time out.
+    connections: 4,
+    variants: ["quiet"],
+  },
+];
+
+const USAGE = "Usage: load.ts [--duration S] [--rounds N] [--connections N] [--threads N] [--warmup S]\n" +
+  "               [--routes A,B] [--variants quiet,logging,parallel] [--parallel] [--log-sink pipe|null]\n" +
+  "               [--pin | --no-pin] [--cities N] [--help]";
+
+const HELP = `Drives our server and a bare Deno.serve baseline with wrk, alternating, and prints a table.
+
+${USAGE}
+
+  --duration S       seconds per wrk run (default 3)
+  --rounds N         baseline/ours pairs per route and variant (default 3); medians are reported
+  --connections N    wrk connections (default 50)
+  --threads N        wrk threads (default 2)
+  --warmup S         seconds of unrecorded load on each server before a route's rounds (default 1)
+  --routes A,B       routes to run (default all): ${ROUTES.map((r) => r.name).join(", ")}
+  --variants V,W     our server's variants for every route, instead of each route's default
+                     (quiet: --quiet; logging: the access log on stderr; parallel: deno serve --parallel)
+  --parallel         add the parallel variant to every route; implies --no-pin
+  --log-sink S       where the logging variant's stderr goes: pipe (default; drained by this script,
+                     as a log collector would) or null (/dev/null)
+  --pin, --no-pin    pin servers to CPU 0 and wrk to CPU 1 with taskset (default: on when taskset
+                     exists, there are 2 or more CPUs, and --parallel is not given)
+  --cities N         cities in the big data file of the big_* routes (default 100000)`;
+
+interface Options {
+  duration: number;
+  rounds: number;
+  connections: number;
+  threads: number;
+  warmup: number;
+  routes: Route[];
+  logSink: "pipe" | "null";
+  pin: boolean;
+  cities: number;
+}
+
+function positive(text: string, what: string, min = 1): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) {
+    throw new RangeError(`Invalid ${what} ${JSON.stringify(text)}: expected an integer from ${min}`);
+  }
+  return value;
+}
+
+async function canRun(command: string, args: string[]): Promise<boolean> {
+  try {
+    await new Deno.Command(command, { args, stdout: "null", stderr: "null" }).output();
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+async function parseOptions(args: string[]): Promise<Options | "help"> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      duration: { type: "string", default: "3" },
+      rounds: { type: "string", default: "3" },
+      connections: { type: "string", default: "50" },
+      threads: { type: "string", default: "2" },
+      warmup: { type: "string", default: "1" },
+      routes: { type: "string" },
+      variants: { type: "string" },
+      parallel: { type: "boolean" },
+      "log-sink": { type: "string", default: "pipe" },
+      pin: { type: "boolean" },
+      "no-pin": { type: "boolean" },
+      cities: { type: "string", default: "100000" },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help) return "help";
+  const names = values.routes?.split(",").map((name) => name.trim()) ?? ROUTES.map((route) => route.name);
+  for (const name of names) {
+    if (!ROUTES.some((route) => route.name === name)) {
+      throw new TypeError(`Unknown route ${JSON.stringify(name)}`);
+    }
+  }
+  const variants = values.variants?.split(",").map((name) => name.trim()) as Variant[] | undefined;
+  for (const variant of variants ?? []) {
+    if (!VARIANTS.includes(variant)) throw new TypeError(`Unknown variant ${JSON.stringify(variant)}`);
+  }
+  const routes = ROUTES.filter((route) => names.includes(route.name)).map((route) => {
+    const list = variants ?? [...route.variants];
+    if (values.parallel && !list.includes("parallel")) list.push("parallel");
+    return { ...route, variants: list };
+  });
+  const sink = values["log-sink"];
+  if (sink !== "pipe" && sink !== "null") throw new TypeError(`Unknown log sink ${JSON.stringify(sink)}`);
+  const parallel = routes.some((route) => route.variants.includes("parallel"));
+  const pinnable = navigator.hardwareConcurrency >= 2 && await canRun("taskset", ["-V"]);
+  if (values.pin && !pinnable) throw new TypeError("Cannot pin: taskset is missing or there is only one CPU");
+  if (values.pin && parallel) throw new TypeError("Cannot pin with the parallel variant: it needs every CPU");
+  return {
+    duration: positive(values.duration, "duration"),
+    rounds: positive(values.rounds, "round count"),
+    connections: positive(values.connections, "connection count"),
+    threads: positive(values.threads, "thread count"),
+    warmup: positive(values.warmup, "warmup", 0),
+    routes,
+    logSink: sink,
+    pin: values.pin ?? (!values["no-pin"] && pinnable && !parallel),
+    cities: positive(values.cities, "city count"),
+  };
+}
+
+const median = (values: number[]): number => {
+  const sorted = values.toSorted((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** One wrk run against one server, with the server's CPU time over the run. */
+interface Run {
+  wrk: WrkResult;
+  cpuSeconds: number;
+}
+
+class Bench {
+  readonly #servers = new Map<string, ServerProcess>();
+
+  constructor(readonly options: Options, readonly tmp: string, readonly bigFile: string | undefined) {}
+
+  #dataArgs(big: boolean | undefined): { file: string; read: string } {
+    const data = new URL("data/", ROOT).pathname;
+    return big ? { file: this.bigFile!, read: `${data},${this.bigFile}` } : { file: "", read: data };
+  }
+
+  /** Our server in `variant` over the bundled or the big data, started on first use. */
+  async ours(variant: Variant, big: boolean | undefined): Promise<ServerProcess> {
+    const key = `${variant}${big ? ` (${this.options.cities / 1000}k cities)` : ""}`;
+    const running = this.#servers.get(key);
+    if (running) return running;
+    const { file, read } = this.#dataArgs(big);
+    const cpus = this.options.pin ? "0" : undefined;
+    const stderr = variant === "logging" ? this.options.logSink : "pipe";
+    let server;
+    if (variant === "parallel") {
+      server = await startServer(key, DENO, [
+        "serve",
+        "--quiet",
+        "--parallel",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--allow-net=127.0.0.1",
+        `--allow-read=${read}`,
+        "--allow-env=WEATHER_DATA,WEATHER_QUIET",
+        new URL("serve_parallel.ts", ROOT).pathname,
+      ], { env: { WEATHER_QUIET: "1", ...(file ? { WEATHER_DATA: file } : {}) }, stderr, cpus });
+    } else {
+      server = await startServer(key, DENO, [
+        "run",
+        "--quiet",
+        "--allow-net=127.0.0.1",
+        `--allow-read=${read}`,
+        new URL("server.ts", ROOT).pathname,
+        "--port",
+        "0",
+        ...(variant === "quiet" ? ["--quiet"] : []),
+        ...(file ? ["--data", file] : []),
+      ], { stderr, cpus });
+    }
+    this.#servers.set(key, server);
+    return server;
+  }
+
+  /** Runs wrk on `route` against `server` for `seconds`, pinned to CPU 1 when pinning. */
+  async wrk(
+    server: ServerProcess,
+    route: Route,
+    path: string,
+    headers: Record<string, string>,
+    seconds: number,
+  ): Promise<Run> {
+    const { threads, pin } = this.options;
+    const connections = route.connections ?? this.options.connections;
+    const args = [
+      "-t",
+      String(Math.min(threads, connections)),
+      "-c",
+      String(connections),
+      "-d",
+      `${seconds}s`,
+    ];
+    // A generous timeout: a slow answer should count with its latency, not as an error.
+    args.push("--latency", "--timeout", "10s");
+    for (const [name, value] of Object.entries(headers)) args.push("-H", `${name}: ${value}`);
+    args.push(new URL(path, server.url).href);
+    const before = await cpuSeconds(server.pid);
+    const output = await new Deno.Command(pin ? "taskset" : "wrk", {
+      args: pin ? ["-c", "1", "wrk", ...args] : args,
+      stdin: "null",
+    }).output();
+    const cpu = await cpuSeconds(server.pid) - before;
+    const text = new TextDecoder().decode(output.stdout);
+    if (!output.success) throw new Error(`wrk failed: ${text}${new TextDecoder().decode(output.stderr)}`);
+    await this.settle(server);
+    return { wrk: parseWrkOutput(text), cpuSeconds: cpu };
+  }
+
+  /**
+   * Waits until `server` is idle: a server may still be working on requests wrk gave up on,
+   * and that work would be charged to the next run on its CPU.
+   */
+  async settle(server: ServerProcess, limitMs = 30_000): Promise<void> {
+    const start = performance.now();
+    let last = await cpuSeconds(server.pid);
+    while (performance.now() - start < limitMs) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const now = await cpuSeconds(server.pid);
+      if (now - last < 0.025) return; // under 10% of a CPU over the last 250 ms
+      last = now;
+    }
+    progress(`  warning: ${server.name} still busy ${limitMs / 1000} s after wrk stopped`);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.#servers.values()].map((server) => server.stop()));
+  }
+
+  servers(): IterableIterator<ServerProcess> {
+    return this.#servers.values();
+  }
+}
+
+/** The measurements of one server on one route. */
+interface Row {
+  route: Route;
+  path: string;
+  variant: Variant | "baseline";
+  runs: Run[];
+  /** Paired ratios: each of our runs over the baseline run just before it. */
+  ratios: number[];
+  server: ServerProcess;
+  rss: number;
+}
+
+function progress(text: string): void {
+  Deno.stderr.writeSync(new TextEncoder().encode(text + "\n"));
+}
+
+async function runRoute(bench: Bench, route: Route, bigLast: string | undefined): Promise<Row[]> {
+  const { options, tmp } = bench;
+  const path = route.path.replace("{last}", encodeURIComponent(bigLast ?? ""));
+  const reference = await bench.ours("quiet", route.big);
+  const headers = { ...route.headers };
+  if (route.revalidate) {
+    const etag = (await rawGet(reference.url, path, headers)).headers.get("etag");
+    if (etag === undefined) throw new Error(`No ETag on ${path}`);
+    headers["if-none-match"] = etag;
+  }
+  const probe = await rawGet(reference.url, path, headers);
+  const expected = route.revalidate ? 304 : 200;
+  if (probe.status !== expected) throw new Error(`${path}: expected ${expected}, got ${probe.status}`);
+
+  // The baseline answers the same status, body bytes and representation headers.
+  const bodyFile = `${tmp}/${route.name}.body`;
+  await Deno.writeFile(bodyFile, probe.body);
+  const baselineArgs = ["run", "--quiet", "--allow-net=127.0.0.1", `--allow-read=${bodyFile}`];
+  baselineArgs.push(new URL("bench/baseline.ts", ROOT).pathname, "--status", String(probe.status));
+  if (probe.body.length > 0) baselineArgs.push("--body", bodyFile);
+  for (const name of ["content-type", "content-encoding"]) {
+    const value = probe.headers.get(name);
+    if (value !== undefined) baselineArgs.push("--header", `${name}: ${value}`);
+  }
+  const baseline = await startServer(`baseline ${route.name}`, DENO, baselineArgs, {
+    cpus: options.pin ? "0" : undefined,
+  });
+  try {
+    const servers = new Map<Variant, ServerProcess>();
+    for (const variant of route.variants) {
+      const server = await bench.ours(variant, route.big);
+      const check = await rawGet(server.url, path, headers);
+      if (check.status !== probe.status || check.body.length !== probe.body.length) {
+        throw new Error(`${server.name} answers ${path} with ${check.status}, ${check.body.length} bytes`);
+      }
+      servers.set(variant, server);
+    }
+    if (options.warmup > 0) {
+      for (const server of [baseline, ...servers.values()]) {
+        await bench.wrk(server, route, path, headers, options.warmup);
+      }
+    }
+    const baselineRow: Row = {
+      route,
+      path,
+      variant: "baseline",
+      runs: [],
+      ratios: [],
+      server: baseline,
+      rss: 0,
+    };
+    const rows = new Map<Variant, Row>(
+      route.variants.map((variant) => [variant, {
+        route,
+        path,
+        variant,
+        runs: [],
+        ratios: [],
+        server: servers.get(variant)!,
+        rss: 0,
+      }]),
+    );
+    for (let round = 1; round <= options.rounds; round++) {
+      const line: string[] = [];
+      for (const [variant, row] of rows) {
+        const base = await bench.wrk(baseline, route, path, headers, options.duration);
+        const ours = await bench.wrk(row.server, route, path, headers, options.duration);
+        baselineRow.runs.push(base);
+        row.runs.push(ours);
+        row.ratios.push(ours.wrk.requestsPerSecond / base.wrk.requestsPerSecond);
+        line.push(
+          `${variant} ${Math.round(ours.wrk.requestsPerSecond)} vs ${Math.round(base.wrk.requestsPerSecond)}`,
+        );
+      }
+      progress(`  ${route.name} round ${round}/${options.rounds}: ${line.join("; ")} req/s`);
+    }
+    baselineRow.rss = await peakRss(baseline.pid);
+    for (const row of rows.values()) row.rss = await peakRss(row.server.pid);
+    return [baselineRow, ...rows.values()];
+  } finally {
+    await baseline.stop();
+  }
+}
+
+const fixed = (value: number, digits: number) => value.toFixed(digits);
+const thousands = (value: number) => Math.round(value).toLocaleString("en-US");
+
+/** The route as the table shows it: name, path, and what is special about it. */
+function describe(route: Route, cities: number): string {
+  const notes: string[] = [];
+  if (route.big) notes.push(`${cities / 1000}k cities`);
+  if (route.revalidate) notes.push("If-None-Match → 304");
+  if (route.headers?.["accept-encoding"]) notes.push(`Accept-Encoding: ${route.headers["accept-encoding"]}`);
+  return `${route.name} \`${route.path}\`${notes.length > 0 ? ` (${notes.join(", ")})` : ""}`;
+}
+
+function table(rows: Row[], cities: number): string {
+  const lines = [
+    "| route | variant | req/s | × baseline (range) | p50 ms | p99 ms | server CPU µs/req | peak RSS MB | errors |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const row of rows) {
+    const wrk = row.runs.map((run) => run.wrk);
+    // wrk reports 0 latency when no request finished within its 2 s timeout.
+    const ms = (values: number[]) => median(values) > 0 ? fixed(median(values), 2) : "n/a";
+    const ratio = row.variant === "baseline"
+      ? "1"
+      : `${fixed(median(row.ratios), 2)} (${fixed(Math.min(...row.ratios), 2)}–${
+        fixed(Math.max(...row.ratios), 2)
+      })`;
+    const cpu = row.runs.filter((run) => run.wrk.requests > 0).map((run) =>
+      run.cpuSeconds * 1e6 / run.wrk.requests
+    );
+    const cells = [
+      describe(row.route, cities),
+      row.variant,
+      thousands(median(wrk.map((run) => run.requestsPerSecond))),
+      ratio,
+      ms(wrk.map((run) => run.latency.p50)),
+      ms(wrk.map((run) => run.latency.p99)),
+      cpu.length > 0 ? fixed(median(cpu), 1) : "n/a",
+      fixed(row.rss / 2 ** 20, 0),
+      String(wrk.reduce((n, run) => n + run.socketErrors + run.badStatus, 0)),
+    ];
+    lines.push(`| ${cells.join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+
+function targets(rows: Row[], bench: Bench): string[] {
+  const out: string[] = [];
+  const mark = (ok: boolean) => ok ? "met" : "NOT met";
+  for (const row of rows) {
+    const target = row.variant === "baseline" ? undefined : row.route.targets?.[row.variant];
+    if (target === undefined) continue;
+    const ratio = median(row.ratios);
+    out.push(
+      `- ${row.route.name} ${row.variant}: ${fixed(ratio, 2)} of baseline, target ≥ ${target}: ${
+        mark(ratio >= target)
+      }`,
+    );
+  }
+  const ratioOf = (route: string, variant: Variant) => {
+    const row = rows.find((r) => r.route.name === route && r.variant === variant);
+    return row && median(row.ratios);
+  };
+  const small = ratioOf("get_weather", "quiet");
+  const big = ratioOf("big_lookup", "quiet");
+  if (small !== undefined && big !== undefined) {
+    const scale = big / small;
+    out.push(
+      `- city lookup, ${bench.options.cities} vs 58 cities (ratio to baseline over ratio to baseline): ` +
+        `${fixed(scale, 2)}, target ≥ 0.90: ${mark(scale >= 0.9)}`,
+    );
+  }
+  for (const server of bench.servers()) {
+    if (!server.name.includes("k cities")) continue;
+    const row = rows.find((r) => r.server === server);
+    if (row) {
+      out.push(
+        `- ${server.name}: up in ${fixed(server.startMs / 1000, 2)} s (target < 2 s: ${
+          mark(server.startMs < 2000)
+        }), peak RSS ${fixed(row.rss / 2 ** 20, 0)} MB (target < 300 MB: ${mark(row.rss < 300 * 2 ** 20)})`,
+      );
+    }
+  }
+  for (const route of new Set(rows.map((row) => row.route))) {
+    const single = rows.find((r) => r.route === route && r.variant === "quiet");
+    const parallel = rows.find((r) => r.route === route && r.variant === "parallel");
+    if (single && parallel) {
+      // Both are paired with the same baseline: the quotient of their ratios cancels the drift.
+      const times = median(parallel.ratios) / median(single.ratios);
+      out.push(
+        `- ${route.name}: deno serve --parallel does ${fixed(times, 2)}× the single process (--quiet)`,
+      );
+    }
+  }
+  return out;
+}
+
+async function main(args: string[]): Promise<number> {
+  let options;
+  try {
+    const parsed = await parseOptions(args);
+    if (parsed === "help") return console.log(HELP), 0;
+    options = parsed;
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (!await canRun("wrk", ["-v"])) {
+    console.error("error: wrk is not installed: install it with `apt-get install wrk` (Debian, Ubuntu)");
+    return 1;
+  }
+  const runs = options.routes.reduce((n, route) => n + 2 * route.variants.length * options.rounds, 0);
+  const warmups = options.routes.reduce((n, route) => n + 1 + route.variants.length, 0) * options.warmup;
+  progress(
+    `bench:load: ${runs} wrk runs of ${options.duration} s (+${warmups} s warmup), ${options.threads} threads, ` +
+      `${options.connections} connections; ${options.pin ? "servers on CPU 0, wrk on CPU 1" : "unpinned"}; ` +
+      `about ${Math.ceil((runs * options.duration + warmups) / 60)} min`,
+  );
+
+  const [busy] = Deno.loadavg();
+  if (busy! > navigator.hardwareConcurrency / 2) {
+    progress(
+      `warning: load average ${busy!.toFixed(2)} before starting: other work shares the CPUs; expect noise`,
+    );
+  }
+
+  const tmp = await Deno.makeTempDir({ prefix: "weather-bench-" });
+  const onSignal = () => {
+    stopAll().finally(() => Deno.remove(tmp, { recursive: true }).catch(() => {})).finally(() =>
+      Deno.exit(130)
+    );
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  let bench: Bench | undefined;
+  try {
+    let bigFile: string | undefined;
+    let bigLast: string | undefined;
+    if (options.routes.some((route) => route.big)) {
+      const file = generateWeatherFile({ cities: options.cities, seed: 1 });
+      bigFile = `${tmp}/weather-${options.cities}.json`;
+      await Deno.writeTextFile(bigFile, formatWeatherFile(file));
+      bigLast = file.cities.at(-1)!.name;
+    }
+    bench = new Bench(options, tmp, bigFile);
+    const rows: Row[] = [];
+    for (const route of options.routes) {
+      progress(`${route.name}: ${route.variants.join(", ")} against the baseline`);
+      rows.push(...await runRoute(bench, route, bigLast));
+    }
+    const load = Deno.loadavg().map((n) => n.toFixed(2)).join(", ");
+    console.log(
+      `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs, load average ${load}; ` +
+        `wrk -t${options.threads} -c${options.connections} -d${options.duration}s, ${options.rounds} rounds, ` +
+        `${options.pin ? "servers pinned to CPU 0 and wrk to CPU 1" : "unpinned"}, ` +
+        `access log to ${options.logSink === "pipe" ? "a drained pipe" : "/dev/null"}\n`,
+    );
+    console.log(table(rows, options.cities));
+    console.log(`\nTargets (issue 7):\n${targets(rows, bench).join("\n")}`);
+    return 0;
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await bench?.stop();
+    await stopAll();
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

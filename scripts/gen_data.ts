@@ -1,0 +1,229 @@
+// Writes a synthetic weather data file of any size, valid for the server and the same for a seed.
+//
+//   deno run --allow-write scripts/gen_data.ts --cities 100000 --out /tmp/weather-100k.json
+//   deno run scripts/gen_data.ts --cities 500 --seed 7 > small.json
+import { parseArgs } from "node:util";
+import { normalizeCityName } from "../src/city_names.ts";
+import type { City, WeatherFile } from "../src/schema.ts";
+import { WMO_CODES } from "../src/wmo.ts";
+
+const USAGE = "Usage: gen_data.ts [--cities N] [--seed N] [--out PATH] [--help]";
+const HELP = `Writes a synthetic weather data file: N invented cities with unique names (also ignoring case
+and accents), real time zones and plausible weather; the same N and seed give the same bytes.
+
+${USAGE}
+
+  --cities N   number of cities, 1 to 10000000 (default 1000)
+  --seed N     seed of the random draws, an integer (default 1)
+  --out PATH   file to write (default: standard output)`;
+
+/**
+ * Time zones cities are spread over: zone, ISO country code, and a point near which the city lies.
+ * Every zone is one the IANA database has had for decades, so `Intl` knows it everywhere.
+ */
+const PLACES: readonly (readonly [string, string, number, number])[] = [
+  ["Asia/Tokyo", "JP", 36, 138],
+  ["Asia/Seoul", "KR", 37, 127.5],
+  ["Asia/Shanghai", "CN", 32, 112],
+  ["Asia/Kolkata", "IN", 22, 79],
+  ["Asia/Jakarta", "ID", -6.5, 107],
+  ["Asia/Bangkok", "TH", 15, 101],
+  ["Asia/Karachi", "PK", 29, 69],
+  ["Asia/Tehran", "IR", 33, 53],
+  ["Asia/Dubai", "AE", 24.5, 55],
+  ["Asia/Kathmandu", "NP", 28, 84],
+  ["Europe/London", "GB", 53, -1.5],
+  ["Europe/Paris", "FR", 46.5, 2.5],
+  ["Europe/Berlin", "DE", 51, 10],
+  ["Europe/Madrid", "ES", 40, -3.7],
+  ["Europe/Rome", "IT", 42.5, 12.5],
+  ["Europe/Stockholm", "SE", 60, 16],
+  ["Europe/Warsaw", "PL", 52, 19],
+  ["Europe/Istanbul", "TR", 39, 33],
+  ["Atlantic/Reykjavik", "IS", 64.5, -19],
+  ["Africa/Cairo", "EG", 27, 30],
+  ["Africa/Lagos", "NG", 9, 8],
+  ["Africa/Nairobi", "KE", 0, 38],
+  ["Africa/Johannesburg", "ZA", -29, 25],
+  ["Africa/Casablanca", "MA", 32, -6],
+  ["America/New_York", "US", 40, -76],
+  ["America/Chicago", "US", 38, -92],
+  ["America/Denver", "US", 40, -106],
+  ["America/Los_Angeles", "US", 37, -120],
+  ["America/Toronto", "CA", 45, -78],
+  ["America/Mexico_City", "MX", 20, -100],
+  ["America/Bogota", "CO", 4.5, -74],
+  ["America/Lima", "PE", -10, -76],
+  ["America/Sao_Paulo", "BR", -22, -46],
+  ["America/Argentina/Buenos_Aires", "AR", -35, -62],
+  ["America/St_Johns", "CA", 48.5, -56],
+  ["Australia/Sydney", "AU", -32, 150],
+  ["Australia/Perth", "AU", -31, 117],
+  ["Pacific/Auckland", "NZ", -39, 175],
+  ["Pacific/Honolulu", "US", 20.5, -157],
+  ["Antarctica/McMurdo", "AQ", -77.8, 166.7],
+];
+
+// Syllables with a few accented letters, so that names exercise the accent-insensitive lookup.
+const SYLLABLES = (
+  "ka to mi ra sa no be li an dor vel mar qu ti go ber lun sø hä çi né por val zan " +
+  "os ri ta ël mon cas ñu um ha ke wi lo pra dis en fu gar ís jo ky ul res sha wan"
+).split(" ");
+const PREFIXES = ["San ", "Port ", "Nueva ", "Saint-", "Bad ", "Ciudad ", "Nowy ", "Lake ", "Ōku "] as const;
+const SUFFIXES = [" Heights", "-sur-Mer", " Springs", "burg", "ville", "pur", " Bay"] as const;
+const CODES = [...WMO_CODES.keys()];
+
+/** mulberry32: a small, fast, seedable generator of uniform numbers in [0, 1). */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
+
+/** `2026-11-23T20:14:00+09:00`: `instant` as local time in `zone`, with the zone's offset then. */
+function localIso(instant: Date, format: Intl.DateTimeFormat): string {
+  const parts = format.formatToParts(instant);
+  const gmt = parts.find((p) => p.type === "timeZoneName")?.value ?? "GMT"; // "GMT+09:00", "GMT-03:30", "GMT"
+  const offset = gmt === "GMT" ? "+00:00" : gmt.slice(3);
+  const sign = offset.startsWith("-") ? -1 : 1;
+  const minutes = sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  const local = new Date(instant.getTime() + minutes * 60_000).toISOString();
+  return `${local.slice(0, 19)}${offset}`;
+}
+
+/** Options of {@linkcode generateWeatherFile}. */
+export interface GenerateOptions {
+  /** Number of cities, at least 1. */
+  cities: number;
+  /** Seed of the random draws; the same seed and count give the same file. Default 1. */
+  seed?: number;
+  /** Observations fall in the hour before this instant. Default 2026-11-23T20:00:00Z. */
+  observedBefore?: Date;
+}
+
+/**
+ * Invents a valid weather data file: unique names (also when compared ignoring case and accents),
+ * real IANA zones with matching country codes and UTC offsets, WMO codes with their conditions,
+ * and values inside the schema's bounds. Deterministic for a seed.
+ */
+export function generateWeatherFile(options: GenerateOptions): WeatherFile {
+  if (!Number.isInteger(options.cities) || options.cities < 1) {
+    throw new RangeError(`Invalid city count ${options.cities}: expected a positive integer`);
+  }
+  const next = random(options.seed ?? 1);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const end = (options.observedBefore ?? new Date("2026-11-23T20:00:00Z")).getTime();
+  const formats = new Map<string, Intl.DateTimeFormat>();
+  const seen = new Set<string>();
+  const cities: City[] = [];
+
+  function inventName(): string {
+    for (let attempt = 0;; attempt++) {
+      let name = "";
+      const count = 2 + Math.floor(next() * 3);
+      for (let i = 0; i < count; i++) name += pick(SYLLABLES);
+      name = name[0]!.toUpperCase() + name.slice(1);
+      const extra = next();
+      if (extra < 0.15) name = pick(PREFIXES) + name;
+      else if (extra < 0.25) name += pick(SUFFIXES);
+      // Numbering, rare below a million cities, guarantees the loop ends: no other name has a digit.
+      if (attempt >= 8) name += ` ${cities.length + 1}`;
+      const key = normalizeCityName(name);
+      if (!seen.has(key)) {
+        seen.add(key);
+        return name;
+      }
+    }
+  }
+
+  for (let i = 0; i < options.cities; i++) {
+    const [timezone, country, lat, lon] = pick(PLACES);
+    const latitude = round(clamp(lat + (next() - 0.5) * 8, -90, 90), 4);
+    const longitude = round(clamp(lon + (next() - 0.5) * 8, -180, 180), 4);
+    const temperature = round(clamp(30 - 0.6 * Math.abs(latitude) + (next() - 0.5) * 16, -60, 50), 1);
+    const wind = round(next() * 60, 1);
+    const code = pick(CODES);
+    let format = formats.get(timezone);
+    if (format === undefined) {
+      format = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "longOffset" });
+      formats.set(timezone, format);
+    }
+    const observed = new Date(end - Math.floor(next() * 60) * 60_000);
+    cities.push({
+      name: inventName(),
+      country,
+      latitude,
+      longitude,
+      timezone,
+      current: {
+        temperature,
+        feels_like: round(temperature - wind / 8 + (next() - 0.5) * 2, 1),
+        humidity: Math.round(10 + next() * 90),
+        wind_speed: wind,
+        wind_direction: Math.floor(next() * 360),
+        pressure: round(975 + next() * 65, 1),
+        condition: WMO_CODES.get(code)!,
+        weather_code: code,
+        observed_at: localIso(observed, format),
+      },
+    });
+  }
+  return { cities };
+}
+
+/** The file's text: two-space indented, as the bundled `data/weather.json`, with a final newline. */
+export function formatWeatherFile(file: WeatherFile): string {
+  return JSON.stringify(file, null, 2) + "\n";
+}
+
+function parseCount(text: string, what: string, min: number, max: number): number {
+  if (!/^-?\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new RangeError(
+      `Invalid ${what} ${JSON.stringify(text)}: expected an integer from ${min} to ${max}`,
+    );
+  }
+  return Number(text);
+}
+
+async function main(args: string[]): Promise<number> {
+  let options: GenerateOptions & { out?: string };
+  try {
+    const { values } = parseArgs({
+      args,
+      options: {
+        cities: { type: "string", default: "1000" },
+        seed: { type: "string", default: "1" },
+        out: { type: "string" },
+        help: { type: "boolean" },
+      },
+    });
+    if (values.help) return console.log(HELP), 0;
+    options = {
+      cities: parseCount(values.cities, "city count", 1, 10_000_000),
+      seed: parseCount(values.seed, "seed", -(2 ** 31), 2 ** 32 - 1),
+      out: values.out,
+    };
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const text = formatWeatherFile(generateWeatherFile(options));
+  if (options.out === undefined) {
+    const bytes = new TextEncoder().encode(text);
+    for (let at = 0; at < bytes.length;) at += await Deno.stdout.write(bytes.subarray(at));
+    return 0;
+  }
+  await Deno.writeTextFile(options.out, text);
+  console.error(`Wrote ${options.cities} cities (seed ${options.seed}) to ${options.out}`);
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,41 @@
+// The server as a `deno serve` module, for `deno serve --parallel` (`deno task serve:parallel`):
+// one worker per CPU, each evaluating this module on its own with its own dataset and caches.
+// `deno serve` owns --host and --port, so the rest comes from the environment:
+//   WEATHER_DATA   the data file (default: the bundled data/weather.json)
+//   WEATHER_QUIET  "1" for no access log
+import { withAccessLog } from "./src/access_log.ts";
+import { loadDataset } from "./src/dataset.ts";
+import { createHandler, type DatasetSource } from "./src/handler.ts";
+import { BUNDLED_DATA } from "./server.ts";
+
+const data = Deno.env.get("WEATHER_DATA") || BUNDLED_DATA;
+const quiet = Deno.env.get("WEATHER_QUIET") === "1";
+
+let dataset;
+try {
+  dataset = await loadDataset(data);
+} catch (error) {
+  // In a worker this ends the whole process, as server.ts does for a bad data file.
+  console.error(`error: ${(error as Error).message}`);
+  Deno.exit(1);
+}
+
+// Every worker evaluates this module, so every worker has its own source: a reloader started
+// here on `data` swaps `source.current` for this worker only, and each worker watches the file.
+const source: DatasetSource = { current: dataset };
+const handler = createHandler(source, {
+  onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
+});
+const encoder = new TextEncoder();
+
+export default {
+  fetch: quiet ? handler : withAccessLog(handler, (line) => {
+    Deno.stderr.writeSync(encoder.encode(line + "\n"));
+  }),
+  onListen: (address) => {
+    const { hostname, port } = address as Deno.NetAddr; // deno serve listens on TCP here
+    console.log(
+      `Listening on http://${hostname}:${port}/ (${dataset.cities.length} cities from ${dataset.fileName})`,
+    );
+  },
+} satisfies Deno.ServeDefaultExport;
