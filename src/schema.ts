@@ -1,13 +1,22 @@
 import { z } from "zod";
 import { WMO_CODES } from "./wmo.ts";
 
+// Constructing an Intl.DateTimeFormat costs tens of microseconds and a data file repeats a few
+// zones many times; a reload validates on the serving thread, so remember each answer.
+const timeZoneChecks = new Map<string, boolean>();
+
 function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: name });
-    return true;
-  } catch {
-    return false;
+  let known = timeZoneChecks.get(name);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: name });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (timeZoneChecks.size < 1000) timeZoneChecks.set(name, known);
   }
+  return known;
 }
 
 /** Current conditions of one city, in metric units (°C, %, km/h, degrees, hPa). */

@@ -75,6 +75,8 @@ Deno.test("parseServerArgs() rejects unknown flags, missing values and stray arg
   assert.throws(() => parseServerArgs(["extra"]), /Unexpected argument "extra"/);
   assert.throws(() => parseServerArgs(["--data="]), /Invalid data path/);
   assert.throws(() => parseServerArgs(["--host="]), /Invalid host/);
+  assert.throws(() => parseServerArgs(["--no-watch=1"]), /Option "--no-watch" takes no value/);
+  assert.throws(() => parseServerArgs(["--watch"]), /Unknown option "--watch"/);
 });
 
 Deno.test("parsePort() accepts exactly the integers 0 to 65535", () => {
