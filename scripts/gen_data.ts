@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { normalizeCityName } from "../src/city_names.ts";
 import type { City, WeatherFile } from "../src/schema.ts";
+import { seededRandom } from "../src/mock_controls.ts";
 import { WMO_CODES } from "../src/wmo.ts";
 
 const USAGE = "Usage: gen_data.ts [--cities N] [--seed N] [--out PATH] [--help]";
@@ -73,18 +74,6 @@ const PREFIXES = ["San ", "Port ", "Nueva ", "Saint-", "Bad ", "Ciudad ", "Nowy 
 const SUFFIXES = [" Heights", "-sur-Mer", " Springs", "burg", "ville", "pur", " Bay"] as const;
 const CODES = [...WMO_CODES.keys()];
 
-/** mulberry32: a small, fast, seedable generator of uniform numbers in [0, 1). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
 
@@ -118,7 +107,7 @@ export function generateWeatherFile(options: GenerateOptions): WeatherFile {
   if (!Number.isInteger(options.cities) || options.cities < 1) {
     throw new RangeError(`Invalid city count ${options.cities}: expected a positive integer`);
   }
-  const next = random(options.seed ?? 1);
+  const next = seededRandom(options.seed ?? 1);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
   const end = (options.observedBefore ?? new Date("2026-11-23T20:00:00Z")).getTime();
   const formats = new Map<string, Intl.DateTimeFormat>();
