@@ -138,26 +138,36 @@ function collect(stream: ReadableStream<Uint8Array>): { text(): string; done: Pr
 }
 
 /** Starts `server.ts --port 0 ...args` (or another copy of it) and waits for its "Listening on" line. */
-export async function startServer(
+export function startServer(
   args: string[] = [],
   entry: string = new URL("server.ts", ROOT).pathname,
 ): Promise<ServerProcess> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "--allow-net=127.0.0.1",
-      "--allow-read",
-      "--allow-env",
-      entry,
-      "--port",
-      "0",
-      ...args,
-    ],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  return spawnServer(
+    new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--quiet",
+        "--allow-net=127.0.0.1",
+        "--allow-read",
+        "--allow-env",
+        entry,
+        "--port",
+        "0",
+        ...args,
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }),
+  );
+}
+
+/**
+ * Spawns a server `command` (stdout and stderr piped) and waits for its "Listening on" line;
+ * throws with what it printed if it stops before.
+ */
+export async function spawnServer(command: Deno.Command): Promise<ServerProcess> {
+  const child = command.spawn();
   const out = collect(child.stdout);
   const err = collect(child.stderr);
   let ended = false;

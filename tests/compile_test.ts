@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { CLIENT, compileArgs, type Executable, outputName, SERVER, TARGETS } from "../scripts/compile.ts";
 import { VERSION } from "../src/version.ts";
-import { bundled, DATA_PATH, type Ran, ROOT } from "./_helpers.ts";
+import { bundled, DATA_PATH, type Ran, ROOT, type ServerProcess, spawnServer } from "./_helpers.ts";
 
 const decoder = new TextDecoder();
 
@@ -164,35 +164,8 @@ async function run(
 }
 
 /** Starts the server executable in `cwd` and waits for its "Listening on" line. */
-async function startServerBinary(path: string, args: string[], cwd: string) {
-  const child = new Deno.Command(path, { args, cwd, stdin: "null", stdout: "piped", stderr: "piped" })
-    .spawn();
-  let errText = "";
-  const errDone = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({ write: (chunk) => void (errText += chunk) }),
-  );
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let outText = "";
-  while (!outText.includes("\n")) {
-    const { value, done } = await lines.read();
-    if (done) break;
-    outText += value;
-  }
-  const stop = async () => {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already exited */ }
-    await child.status;
-    await lines.cancel();
-    await errDone;
-  };
-  const banner = outText.split("\n")[0]!;
-  const match = /^Listening on (http:\/\/\S+)/.exec(banner);
-  if (!match) {
-    await stop();
-    throw new Error(`Server executable did not start: ${JSON.stringify(outText)} ${errText}`);
-  }
-  return { url: new URL(match[1]!), banner, stderr: () => errText, stop };
+function startServerBinary(path: string, args: string[], cwd: string): Promise<ServerProcess> {
+  return spawnServer(new Deno.Command(path, { args, cwd, stdin: "null", stdout: "piped", stderr: "piped" }));
 }
 
 const ignored = missing === undefined ? "" : ` (ignored: ${missing})`;
