@@ -72,6 +72,8 @@ export type Handler = (request: Request, info?: ConnectionInfo) => Response | Pr
 /** Longest request URL served; longer ones get 414 before any parsing work. */
 export const MAX_URL_LENGTH = 4096;
 
+const encoder = new TextEncoder();
+
 type Variant = "ok" | "head" | "notModified" | "ok:br" | "ok:gzip";
 
 const NOSNIFF: [string, string] = ["x-content-type-options", "nosniff"];
@@ -333,7 +335,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     status = 200,
   ): Response {
     if (request.method !== "HEAD") return new Response(body, { status, headers });
-    const length = typeof body === "string" ? new TextEncoder().encode(body).length : body.length;
+    const length = typeof body === "string" ? encoder.encode(body).length : body.length;
     headers.push(["content-length", String(length)]);
     return new Response(null, { status, headers });
   }
