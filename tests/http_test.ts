@@ -72,3 +72,17 @@ Deno.test("preferredEncoding() picks br, then gzip, by q-value", () => {
   assert.equal(preferredEncoding(""), undefined);
   assert.equal(preferredEncoding(null), undefined);
 });
+
+Deno.test("preferredEncoding() answers each header on its own when headers alternate", () => {
+  const cases: [string, string | undefined][] = [
+    ["gzip, deflate, br", "br"],
+    ["gzip", "gzip"],
+    ["gzip, deflate, br", "br"],
+    ["identity", undefined],
+    ["br;q=0, gzip;q=0", undefined],
+    ["gzip", "gzip"],
+  ];
+  for (let round = 0; round < 2; round++) {
+    for (const [header, expected] of cases) assert.equal(preferredEncoding(header), expected, header);
+  }
+});
