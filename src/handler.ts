@@ -10,6 +10,7 @@ import {
   jsonRepresentation,
   notModifiedSince,
   preferredEncoding,
+  readHeadersAtOnce,
   type Representation,
   requestIdOf,
 } from "./http.ts";
@@ -32,6 +33,7 @@ import {
   type ProblemCode,
   statusTitle,
 } from "./problem.ts";
+import { type RequestTarget, requestTarget, searchValues } from "./request_target.ts";
 import { isUnitSystem, UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
 import { VERSION } from "./version.ts";
 
@@ -108,7 +110,7 @@ const fail = (code: ProblemCode, detail: string, extensions?: Record<string, unk
 /** What a route reads: the data, the URL, the units asked for, and the server's own state. */
 interface RouteContext {
   data: Dataset;
-  url: URL;
+  target: RequestTarget;
   units: UnitSystem;
   request: Request;
   controls: Record<string, unknown>;
@@ -127,14 +129,15 @@ interface RouteEntry {
 const HOST = /^(?:\[[0-9A-Za-z:.%]+\]|[0-9A-Za-z\-._~!$&'()*+,;=%]*)(?::\d*)?$/;
 
 /**
- * The URL of `request`, or undefined when it has none to route by. Deno builds `request.url` from
- * the raw Host header: "a b" makes it unparseable, and "x/weather/cities?" would move the path.
+ * The path and query of `request`, or undefined when it has none to route by. Deno builds
+ * `request.url` from the raw Host header: "a b" makes it unparseable, and "x/weather/cities?"
+ * would move the path.
  */
-function requestUrl(request: Request): URL | undefined {
+function targetOf(request: Request): RequestTarget | undefined {
   const host = request.headers.get("host");
   if (host !== null && !HOST.test(host)) return undefined;
   try {
-    return new URL(request.url);
+    return requestTarget(request.url);
   } catch {
     return undefined;
   }
@@ -148,8 +151,8 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
-function unitsOf(url: URL): UnitSystem | Outcome {
-  const values = url.searchParams.getAll("units");
+function unitsOf(target: RequestTarget): UnitSystem | Outcome {
+  const values = searchValues(target.search, "units");
   if (values.length === 0) return "metric";
   const [value] = values;
   if (values.length > 1) return fail("bad_request", 'Give one "units" parameter, not several');
@@ -223,8 +226,8 @@ const ROUTES = new Map<string, RouteEntry>([
   }],
   ["/get_weather", {
     api: true,
-    route: ({ data, url, units }) => {
-      const values = url.searchParams.getAll("city");
+    route: ({ data, target, units }) => {
+      const values = searchValues(target.search, "city");
       if (values.length > 1) return fail("bad_request", 'Give one "city" parameter, not several');
       return cityWeather(data, values[0] ?? "", units);
     },
@@ -249,10 +252,10 @@ const ROUTES = new Map<string, RouteEntry>([
 
 const cityRoute: RouteEntry = {
   api: true,
-  route: ({ data, url, units }) => {
-    const city = decodeSegment(url.pathname.slice("/weather/".length));
+  route: ({ data, target, units }) => {
+    const city = decodeSegment(target.pathname.slice("/weather/".length));
     if (city === undefined) {
-      return fail("bad_request", `Cannot decode the city in path ${JSON.stringify(url.pathname)}`);
+      return fail("bad_request", `Cannot decode the city in path ${JSON.stringify(target.pathname)}`);
     }
     return cityWeather(data, city, units);
   },
@@ -416,8 +419,8 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
         `The URL is longer than ${MAX_URL_LENGTH} characters`,
       );
     }
-    const url = requestUrl(request);
-    if (url === undefined) {
+    const target = targetOf(request);
+    if (target === undefined) {
       const host = JSON.stringify(request.headers.get("host") ?? "");
       return problemResponse(
         request,
@@ -426,13 +429,13 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
         `Invalid Host header ${host}: expected a host and an optional port`,
       );
     }
-    const entry = findRoute(url.pathname);
+    const entry = findRoute(target.pathname);
     if (entry === undefined) {
       return problemResponse(
         request,
         headers,
         "not_found",
-        `No route for path ${JSON.stringify(url.pathname)}`,
+        `No route for path ${JSON.stringify(target.pathname)}`,
       );
     }
     if (request.method === "OPTIONS") return answerOptions(request, headers);
@@ -442,20 +445,20 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
         request,
         headers,
         "method_not_allowed",
-        `Method ${request.method} is not allowed on ${url.pathname}: use ${ALLOW}`,
+        `Method ${request.method} is not allowed on ${target.pathname}: use ${ALLOW}`,
       );
     }
     const { delay, forced } = entry.api ? control(request, info, headers) : { delay: 0, forced: undefined };
-    const response = respond(request, headers, forced ?? route(entry, url, request));
+    const response = respond(request, headers, forced ?? route(entry, target, request));
     return delay > 0 ? sleep(delay).then(() => response) : response;
   }
 
-  function route(entry: RouteEntry, url: URL, request: Request): Outcome {
-    const units = unitsOf(url);
+  function route(entry: RouteEntry, target: RequestTarget, request: Request): Outcome {
+    const units = unitsOf(target);
     if (typeof units !== "string") return units;
     return entry.route({
       data: source.current,
-      url,
+      target,
       units,
       request,
       controls: report,
@@ -543,6 +546,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   return (request, info) => {
     let headers: Headers = [];
     try {
+      readHeadersAtOnce(request);
       headers = requestHeaders(request, requestIdOf(request));
       return answer(request, info, headers);
     } catch (error) {
