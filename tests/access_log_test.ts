@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { BufferedLines, formatAccessLine, withAccessLog } from "../src/access_log.ts";
+import fc from "fast-check";
+import { BufferedLines, formatAccessLine, isoTime, withAccessLog } from "../src/access_log.ts";
 
 Deno.test("formatAccessLine() writes time, method, path with query, status, duration and request id", () => {
   const line = formatAccessLine(
@@ -43,6 +44,39 @@ Deno.test("withAccessLog() writes one line per request with the handler's status
   assert.equal(response.status, 204);
   assert.equal(lines.length, 1);
   assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT[\d:.]+Z HEAD \/healthz 204 5\.00ms r1$/);
+});
+
+Deno.test("isoTime() writes what Date#toISOString() writes", () => {
+  assert.equal(isoTime(0), "1970-01-01T00:00:00.000Z");
+  assert.equal(isoTime(Date.UTC(2026, 10, 23, 12, 0, 5, 7)), "2026-11-23T12:00:05.007Z");
+  // Runs of nearby times exercise the kept second; far and odd ones its fallback.
+  const times = fc.oneof(
+    fc.integer({ min: 1_700_000_000_000, max: 1_700_000_003_000 }),
+    fc.integer({ min: -8.64e15, max: 8.64e15 }),
+    fc.double({ min: -1e13, max: 1e13, noNaN: true }),
+  );
+  fc.assert(fc.property(fc.array(times, { maxLength: 20 }), (list) => {
+    for (const ms of list) assert.equal(isoTime(ms), new Date(ms).toISOString(), String(ms));
+  }));
+});
+
+Deno.test("withAccessLog() answers synchronously when the handler does, and waits when it does not", async () => {
+  const lines: string[] = [];
+  const sync = withAccessLog(() => new Response("now"), (line) => lines.push(line));
+  const answer = sync(new Request("http://localhost/weather/cities?units=si"), undefined);
+  assert.ok(answer instanceof Response, "a synchronous answer is not wrapped in a promise");
+  assert.equal(await answer.text(), "now");
+  assert.match(lines[0]!, / GET \/weather\/cities\?units=si 200 /);
+
+  const later = withAccessLog(
+    () => Promise.resolve(new Response("later", { status: 503 })),
+    (line) => lines.push(line),
+  );
+  const pending = later(new Request("http://localhost/get_weather"), undefined);
+  assert.ok(pending instanceof Promise);
+  assert.equal(lines.length, 1, "nothing is logged before the answer is ready");
+  assert.equal(await (await pending).text(), "later");
+  assert.match(lines[1]!, / GET \/get_weather 503 /);
 });
 
 Deno.test("BufferedLines writes lines in batches, by size and after a delay", async () => {
