@@ -12,9 +12,12 @@ import { parseWrkOutput, type WrkResult } from "./wrk.ts";
 const ROOT = new URL("../", import.meta.url);
 const DENO = Deno.execPath();
 
-/** How our server runs: single process with --quiet or the access log, or deno serve --parallel. */
-type Variant = "quiet" | "logging" | "parallel";
-const VARIANTS: readonly Variant[] = ["quiet", "logging", "parallel"];
+/**
+ * How our server runs: single process with --quiet or the access log, or deno serve --parallel;
+ * or "floor", not our server but the reference for what its features cost (bench/baseline.ts).
+ */
+type Variant = "quiet" | "logging" | "parallel" | "floor";
+const VARIANTS: readonly Variant[] = ["quiet", "logging", "parallel", "floor"];
 
 interface Route {
   name: string;
@@ -71,8 +74,8 @@ const ROUTES: readonly Route[] = [
 ];
 
 const USAGE = "Usage: load.ts [--duration S] [--rounds N] [--connections N] [--threads N] [--warmup S]\n" +
-  "               [--routes A,B] [--variants quiet,logging,parallel] [--parallel] [--log-sink pipe|null]\n" +
-  "               [--pin | --no-pin] [--cities N] [--help]";
+  "               [--routes A,B] [--variants quiet,logging,parallel,floor] [--parallel] [--floor]\n" +
+  "               [--log-sink pipe|null] [--pin | --no-pin] [--cities N] [--help]";
 
 const HELP = `Drives our server and a bare Deno.serve baseline with wrk, alternating, and prints a table.
 
@@ -87,6 +90,9 @@ ${USAGE}
   --variants V,W     our server's variants for every route, instead of each route's default
                      (quiet: --quiet; logging: the access log on stderr; parallel: deno serve --parallel)
   --parallel         add the parallel variant to every route; implies --no-pin
+  --floor            add the floor to every route: bench/baseline.ts --floor, a minimal handler
+                     that reads what our server reads and sends the headers it sends, through
+                     Deno's API; it shows what the features cost on this runtime
   --log-sink S       where the logging variant's stderr goes: pipe (default; drained by this script,
                      as a log collector would) or null (/dev/null)
   --pin, --no-pin    pin servers to CPU 0 and wrk to CPU 1 with taskset (default: on when taskset
@@ -135,6 +141,7 @@ async function parseOptions(args: string[]): Promise<Options | "help"> {
       routes: { type: "string" },
       variants: { type: "string" },
       parallel: { type: "boolean" },
+      floor: { type: "boolean" },
       "log-sink": { type: "string", default: "pipe" },
       pin: { type: "boolean" },
       "no-pin": { type: "boolean" },
@@ -156,6 +163,7 @@ async function parseOptions(args: string[]): Promise<Options | "help"> {
   const routes = ROUTES.filter((route) => names.includes(route.name)).map((route) => {
     const list = variants ?? [...route.variants];
     if (values.parallel && !list.includes("parallel")) list.push("parallel");
+    if (values.floor && !list.includes("floor")) list.push("floor");
     return { ...route, variants: list };
   });
   const sink = values["log-sink"];
@@ -341,10 +349,22 @@ async function runRoute(bench: Bench, route: Route, bigLast: string | undefined)
   const baseline = await startServer(`baseline ${route.name}`, DENO, baselineArgs, {
     cpus: options.pin ? "0" : undefined,
   });
+  // The floor sends every header ours sent but the per-response ones, and sets a request id itself.
+  const floorArgs = baselineArgs.filter((arg, i) => arg !== "--header" && baselineArgs[i - 1] !== "--header");
+  for (const [name, value] of probe.headers) {
+    if (!["date", "content-length", "x-request-id", "connection", "transfer-encoding"].includes(name)) {
+      floorArgs.push("--header", `${name}: ${value}`);
+    }
+  }
+  const floor = route.variants.includes("floor")
+    ? await startServer(`floor ${route.name}`, DENO, [...floorArgs, "--floor"], {
+      cpus: options.pin ? "0" : undefined,
+    })
+    : undefined;
   try {
     const servers = new Map<Variant, ServerProcess>();
     for (const variant of route.variants) {
-      const server = await bench.ours(variant, route.big);
+      const server = variant === "floor" ? floor! : await bench.ours(variant, route.big);
       const check = await rawGet(server.url, path, headers);
       if (check.status !== probe.status || check.body.length !== probe.body.length) {
         throw new Error(`${server.name} answers ${path} with ${check.status}, ${check.body.length} bytes`);
@@ -395,6 +415,7 @@ async function runRoute(bench: Bench, route: Route, bigLast: string | undefined)
     return [baselineRow, ...rows.values()];
   } finally {
     await baseline.stop();
+    await floor?.stop();
   }
 }
 
@@ -481,6 +502,19 @@ function targets(rows: Row[], bench: Bench): string[] {
     }
   }
   for (const route of new Set(rows.map((row) => row.route))) {
+    const floor = rows.find((r) => r.route === route && r.variant === "floor");
+    for (
+      const row of rows.filter((r) => r.route === route && (r.variant === "quiet" || r.variant === "logging"))
+    ) {
+      if (!floor) break;
+      // Paired with the same baseline, so this quotient too cancels the drift.
+      const share = median(row.ratios) / median(floor.ratios);
+      out.push(
+        `- ${route.name} ${row.variant}: ${fixed(share, 2)} of the floor (the floor is ${
+          fixed(median(floor.ratios), 2)
+        } of the baseline)`,
+      );
+    }
     const single = rows.find((r) => r.route === route && r.variant === "quiet");
     const parallel = rows.find((r) => r.route === route && r.variant === "parallel");
     if (single && parallel) {
