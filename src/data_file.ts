@@ -361,9 +361,11 @@ async function readWhole(path: string | URL): Promise<Uint8Array<ArrayBuffer>> {
  * Reads and validates a weather data file from disk. Errors name the file: the read errors of
  * `Deno.readFile` with a clear message, and those of {@linkcode parseDataBytes}.
  */
-export async function readDataFile(path: string | URL): Promise<{ file: WeatherFile; bytes: Uint8Array }> {
+export async function readDataFile(
+  path: string | URL,
+): Promise<{ file: WeatherFile; bytes: Uint8Array<ArrayBuffer> }> {
   const label = path instanceof URL ? decodeURIComponent(path.pathname) : path;
-  let bytes: Uint8Array;
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = await readWhole(path);
   } catch (error) {
