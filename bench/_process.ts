@@ -118,11 +118,20 @@ export async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
 }
 
+/** Resident set size of process `pid` now (VmRSS) and its peak so far (VmHWM), in bytes. */
+export async function residentMemory(pid: number): Promise<{ rss: number; peak: number }> {
+  const status = await procFile(pid, "status");
+  const field = (name: string) => {
+    const match = new RegExp(`^${name}:\\s+(\\d+) kB$`, "m").exec(status);
+    if (!match) throw new Error(`No ${name} in /proc/${pid}/status`);
+    return Number(match[1]) * 1024;
+  };
+  return { rss: field("VmRSS"), peak: field("VmHWM") };
+}
+
 /** Peak resident set size of process `pid` so far (VmHWM), in bytes. */
 export async function peakRss(pid: number): Promise<number> {
-  const match = /^VmHWM:\s+(\d+) kB$/m.exec(await procFile(pid, "status"));
-  if (!match) throw new Error(`No VmHWM in /proc/${pid}/status`);
-  return Number(match[1]) * 1024;
+  return (await residentMemory(pid)).peak;
 }
 
 /** A response as it came off the wire: headers lower-cased, body de-chunked, not decompressed. */

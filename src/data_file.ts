@@ -136,6 +136,21 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
   return `${path}: ${expected}, found ${describeFound(valueAt(root, issue.path))}`;
 }
 
+function checkDuplicates(cities: readonly { name: string }[], label: string): void {
+  const seen = new Map<string, number>();
+  cities.forEach((city, i) => {
+    const key = normalizeCityName(city.name);
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new TypeError(
+        `Invalid data file "${label}": cities[${i}].name: duplicate city "${city.name}", ` +
+          `same as cities[${first}].name "${cities[first]!.name}"`,
+      );
+    }
+    seen.set(key, i);
+  });
+}
+
 /**
  * Parses and validates the text of a weather data file; `label` names it in errors.
  * Throws `SyntaxError` for text that is not JSON (with line and column) and `TypeError` for a
@@ -154,22 +169,158 @@ export function parseDataFile(text: string, label: string): WeatherFile {
     const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? "s" : ""})` : "";
     throw new TypeError(`Invalid data file "${label}": ${describeIssue(first!, raw)}${more}`);
   }
-  const seen = new Map<string, number>();
-  result.data.cities.forEach((city, i) => {
-    const key = normalizeCityName(city.name);
-    const first = seen.get(key);
-    if (first !== undefined) {
-      throw new TypeError(
-        `Invalid data file "${label}": cities[${i}].name: duplicate city "${city.name}", ` +
-          `same as cities[${first}].name "${result.data.cities[first]!.name}"`,
-      );
-    }
-    seen.set(key, i);
-  });
+  checkDuplicates(result.data.cities, label);
   return result.data;
 }
 
 const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+const SPACE = 0x20, TAB = 0x09, LF = 0x0a, CR = 0x0d, QUOTE = 0x22, BACKSLASH = 0x5c;
+const COMMA = 0x2c, COLON = 0x3a, OPEN_BRACE = 0x7b, CLOSE_BRACE = 0x7d, OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+/** About 500 cities: a batch of text and objects that stays in V8's young generation. */
+const BATCH_BYTES = 256 * 1024;
+
+/** Thrown inside {@linkcode parseCityByCity} when the file is not of the usual valid shape. */
+class NotTheUsualShape {}
+
+const fileShellSchema = WeatherFileSchema.omit({ cities: true });
+const citySchema = WeatherFileSchema.shape.cities.element;
+
+/**
+ * The fast path of {@linkcode parseDataBytes}: finds each element of the `cities` array in the
+ * bytes, and decodes, parses and validates it on its own, so that neither the whole text (twice
+ * the bytes, as UTF-16) nor the whole untyped object graph beside zod's copy is ever alive.
+ * A root of `{"$schema": "...", "cities": [{...}, ...]}` in any order, with any white space, is
+ * the usual shape; anything else, and any problem at all, throws {@linkcode NotTheUsualShape}.
+ */
+function parseCityByCity(bytes: Uint8Array): WeatherFile {
+  const fail = (): never => {
+    throw new NotTheUsualShape();
+  };
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const skipSpace = () => {
+    for (let c = bytes[i]; c === SPACE || c === LF || c === CR || c === TAB; c = bytes[++i]);
+  };
+  const expect = (c: number) => {
+    if (bytes[i] !== c) fail();
+    i++;
+    skipSpace();
+  };
+  /** Moves past the string starting at `i`; its contents are checked by JSON.parse later. */
+  const skipString = () => {
+    for (i++; i < bytes.length; i++) {
+      const c = bytes[i];
+      if (c === QUOTE) return void i++;
+      if (c === BACKSLASH) i++;
+    }
+    fail();
+  };
+  /** Parses the JSON text of `bytes[start, end)`, between `before` and `after`. */
+  const parse = (start: number, end = i, before = "", after = ""): unknown => {
+    try {
+      return JSON.parse(before + fatalUtf8.decode(bytes.subarray(start, end)) + after);
+    } catch {
+      return fail();
+    }
+  };
+  /** Moves past the object starting at `i`, counting brackets outside strings. */
+  const skipObject = () => {
+    let depth = 0;
+    while (i < bytes.length) {
+      const c = bytes[i];
+      if (c === QUOTE) skipString();
+      else {
+        i++;
+        if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+        else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) return;
+      }
+    }
+    fail();
+  };
+
+  const shell: Record<string, unknown> = {};
+  let cities: WeatherFile["cities"] | undefined;
+  skipSpace();
+  expect(OPEN_BRACE);
+  for (;;) {
+    if (bytes[i] !== QUOTE) fail();
+    const keyStart = i;
+    skipString();
+    const key = parse(keyStart);
+    skipSpace();
+    expect(COLON);
+    if (key === "cities" && cities === undefined) {
+      cities = [];
+      expect(OPEN_BRACKET);
+      const parsed = cities;
+      // Decoding and parsing a batch of cities at once costs less than one call per city.
+      const addBatch = (start: number, end: number) => {
+        for (const raw of parse(start, end, "[", "]") as unknown[]) {
+          const city = citySchema.safeParse(raw);
+          if (!city.success) fail();
+          parsed.push(city.data!);
+        }
+      };
+      let batchStart = i;
+      for (;;) {
+        if (bytes[i] !== OPEN_BRACE) fail();
+        skipObject();
+        const end = i;
+        skipSpace();
+        const more = bytes[i] === COMMA;
+        const full = end - batchStart >= BATCH_BYTES;
+        if (!more || full) addBatch(batchStart, end);
+        if (!more) break;
+        expect(COMMA);
+        if (full) batchStart = i;
+      }
+      expect(CLOSE_BRACKET);
+    } else if (key === "$schema" && !("$schema" in shell) && bytes[i] === QUOTE) {
+      const start = i;
+      skipString();
+      shell.$schema = parse(start);
+      skipSpace();
+    } else fail();
+    if (bytes[i] !== COMMA) break;
+    expect(COMMA);
+  }
+  expect(CLOSE_BRACE);
+  if (i !== bytes.length || cities === undefined) fail();
+  const checked = fileShellSchema.safeParse(shell);
+  if (!checked.success) fail();
+  return { ...checked.data, cities: cities! };
+}
+
+/**
+ * Parses and validates the UTF-8 bytes of a weather data file, city by city: for a 100,000-city
+ * file this holds a fraction of the memory {@linkcode parseDataFile} needs. Results and errors
+ * are exactly those of `parseDataFile` on the decoded text, which is what any file that is not
+ * valid and of the usual shape is handed to; it also throws `SyntaxError` for bytes that are not
+ * UTF-8.
+ *
+ * @example
+ * ```ts
+ * const file = parseDataBytes(await Deno.readFile("data/weather.json"), "data/weather.json");
+ * ```
+ */
+export function parseDataBytes(bytes: Uint8Array, label: string): WeatherFile {
+  let file: WeatherFile;
+  try {
+    file = parseCityByCity(bytes);
+  } catch (error) {
+    if (!(error instanceof NotTheUsualShape)) throw error;
+    let text: string;
+    try {
+      text = fatalUtf8.decode(bytes);
+    } catch {
+      throw new SyntaxError(`Cannot parse "${label}" as JSON: the file is not UTF-8 text`);
+    }
+    return parseDataFile(text, label);
+  }
+  checkDuplicates(file.cities, label);
+  return file;
+}
 
 function readError(label: string, error: unknown): Error {
   const prefix = `Cannot read data file "${label}"`;
@@ -190,22 +341,35 @@ function readError(label: string, error: unknown): Error {
 }
 
 /**
- * Reads and validates a weather data file from disk. Errors name the file: the read errors of
- * `Deno.readFile` with a clear message, and those of {@linkcode parseDataFile}.
+ * Reads a whole file into one buffer of its size: `Deno.readFile` grows a buffer as it reads and
+ * copies it, a transient twice the file's size (and several times slower for a 50 MB file).
  */
-export async function readDataFile(path: string | URL): Promise<{ file: WeatherFile; bytes: Uint8Array }> {
+async function readWhole(path: string | URL): Promise<Uint8Array<ArrayBuffer>> {
+  using file = await Deno.open(path);
+  // One byte more than the size, to see the end of a file that grew since stat.
+  const buffer = new Uint8Array((await file.stat()).size + 1);
+  let length = 0;
+  while (length < buffer.length) {
+    const read = await file.read(buffer.subarray(length));
+    if (read === null) return buffer.subarray(0, length);
+    length += read;
+  }
+  return await Deno.readFile(path);
+}
+
+/**
+ * Reads and validates a weather data file from disk. Errors name the file: the read errors of
+ * `Deno.readFile` with a clear message, and those of {@linkcode parseDataBytes}.
+ */
+export async function readDataFile(
+  path: string | URL,
+): Promise<{ file: WeatherFile; bytes: Uint8Array<ArrayBuffer> }> {
   const label = path instanceof URL ? decodeURIComponent(path.pathname) : path;
-  let bytes: Uint8Array;
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
-    bytes = await Deno.readFile(path);
+    bytes = await readWhole(path);
   } catch (error) {
     throw readError(label, error);
   }
-  let text: string;
-  try {
-    text = fatalUtf8.decode(bytes);
-  } catch {
-    throw new SyntaxError(`Cannot parse "${label}" as JSON: the file is not UTF-8 text`);
-  }
-  return { file: parseDataFile(text, label), bytes };
+  return { file: parseDataBytes(bytes, label), bytes };
 }

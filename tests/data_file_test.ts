@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { formatJsonPath, parseDataFile, readDataFile } from "../src/data_file.ts";
+import { formatJsonPath, parseDataBytes, parseDataFile, readDataFile } from "../src/data_file.ts";
+import { formatWeatherFile, generateWeatherFile } from "../scripts/gen_data.ts";
 import { bundled, DATA_PATH, tempFile } from "./_helpers.ts";
 
 const valid = JSON.parse(await Deno.readTextFile(DATA_PATH));
@@ -139,4 +140,89 @@ Deno.test("readDataFile() explains a missing file, a directory and non-UTF-8 byt
   }
   await using latin1 = await tempFile(new Uint8Array([0x7b, 0xe9, 0x7d]));
   await assert.rejects(readDataFile(latin1.path), /is not UTF-8 text/);
+});
+
+/** What `parse` gives for `text`: the file, or the class and message of its error. */
+function outcome(parse: () => unknown): unknown {
+  try {
+    return { file: parse() };
+  } catch (error) {
+    return { error: (error as Error).name, message: (error as Error).message };
+  }
+}
+
+/** Asserts that parseDataBytes() on the UTF-8 of `text` does exactly what parseDataFile() does. */
+function agrees(text: string) {
+  assert.deepEqual(
+    outcome(() => parseDataBytes(new TextEncoder().encode(text), "same.json")),
+    outcome(() => parseDataFile(text, "same.json")),
+    text.length > 300 ? `${text.slice(0, 300)}...` : text,
+  );
+}
+
+Deno.test("parseDataBytes() gives the cities of parseDataFile() for valid files of any layout", () => {
+  const file = { $schema: "./schema.json", ...twoCities() };
+  file.cities[0].name = "  Tōkyō  ";
+  agrees(JSON.stringify(file));
+  agrees(JSON.stringify(file, null, 2));
+  agrees("\uFEFF" + JSON.stringify(file, null, "\t").replaceAll("\n", "\r\n"));
+  agrees(JSON.stringify({ cities: file.cities, $schema: "x" }));
+  agrees(
+    JSON.stringify({
+      cities: [
+        ...valid.cities,
+        ...valid.cities.map((c: { name: string }) => ({ ...c, name: `${c.name} 2` })),
+      ],
+    }),
+  );
+  agrees(JSON.stringify({ cities: file.cities, extra: { cities: [] } }));
+  agrees('{"citi\\u0065s": ' + JSON.stringify(file.cities) + "}");
+  const withUnknown = twoCities();
+  (withUnknown.cities[0] as Record<string, unknown>).population = [1, { "}": "]" }];
+  agrees(JSON.stringify(withUnknown));
+});
+
+Deno.test("parseDataBytes() reports the errors of parseDataFile() word for word", () => {
+  const bad = twoCities();
+  bad.cities[1].current.humidity = "wet";
+  agrees(JSON.stringify(bad, null, 2));
+  const duplicate = twoCities();
+  duplicate.cities[1].name = duplicate.cities[0].name.toUpperCase();
+  agrees(JSON.stringify(duplicate));
+  const text = JSON.stringify(twoCities(), null, 2);
+  agrees(text.replace("\n  ]", ",\n  ]"));
+  agrees(text.replace("{", '{"cities": [],'));
+  agrees(text.replace(/}\s*$/, "} x"));
+  agrees(text.replace('"name"', '"name\\q"'));
+  agrees(JSON.stringify({ $schema: 1, ...twoCities() }));
+  agrees(JSON.stringify({ cities: [] }));
+  agrees(JSON.stringify({ cities: [1, 2] }));
+  agrees("{}");
+  agrees("[]");
+  agrees("");
+  assert.throws(
+    () => parseDataBytes(new Uint8Array([0x7b, 0xe9, 0x7d]), "latin1.json"),
+    /Cannot parse "latin1\.json" as JSON: the file is not UTF-8 text/,
+  );
+});
+
+Deno.test("parseDataBytes() agrees with parseDataFile() on arbitrary and damaged files", () => {
+  const text = JSON.stringify(twoCities(), null, 2);
+  fc.assert(fc.property(fc.oneof(fc.string(), fc.json()), agrees));
+  fc.assert(fc.property(
+    fc.integer({ min: 0, max: text.length - 1 }),
+    fc.integer({ min: 0, max: 3 }),
+    fc.constantFrom("", "}", "]", "{", "[", ",", '"', "\\", " ", "1", "null", "é", "\n"),
+    (at, remove, insert) => agrees(text.slice(0, at) + insert + text.slice(at + remove)),
+  ));
+});
+
+Deno.test("parseDataBytes() reads a file of many batches of cities like parseDataFile()", () => {
+  const text = formatWeatherFile(generateWeatherFile({ cities: 3000, seed: 5 }));
+  agrees(text);
+  const bad = text.replace(
+    /"humidity": \d+/g,
+    (match, offset) => offset > text.length * 0.9 ? '"humidity": -1' : match,
+  );
+  agrees(bad);
 });
