@@ -1,5 +1,6 @@
 // The server as a `deno serve` module, for `deno serve --parallel` (`deno task serve:parallel`):
-// one worker per CPU, each evaluating this module on its own with its own dataset and caches.
+// one worker per CPU, each evaluating this module on its own with its own dataset and caches, and
+// naming itself on /healthz in a `serve-worker` header.
 // `deno serve` owns --host and --port, so the rest comes from the environment:
 //   WEATHER_DATA   the data file (default: the bundled data/weather.json)
 //   WEATHER_QUIET  "1" for no access log
@@ -26,10 +27,23 @@ const source: DatasetSource = { current: dataset };
 const handler = createHandler(source, {
   onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
 });
+
+// Which worker answered, for /healthz only: drawn once per worker, as each evaluates this module.
+const worker = crypto.randomUUID().slice(0, 8);
+const answer = (request: Request): Response | Promise<Response> => {
+  // A cheap test first, as this runs on every request.
+  if (!request.url.includes("/healthz") || new URL(request.url).pathname !== "/healthz") {
+    return handler(request);
+  }
+  return Promise.resolve(handler(request)).then((response) => {
+    response.headers.set("serve-worker", worker);
+    return response;
+  });
+};
 const encoder = new TextEncoder();
 
 export default {
-  fetch: quiet ? handler : withAccessLog(handler, (line) => {
+  fetch: quiet ? answer : withAccessLog(answer, (line) => {
     Deno.stderr.writeSync(encoder.encode(line + "\n"));
   }),
   onListen: (address) => {
