@@ -1,5 +1,15 @@
 import assert from "node:assert/strict";
-import { rawRequest, ROOT, type ServerProcess, spawnServer, tempFile, waitFor } from "./_helpers.ts";
+import { join } from "node:path";
+import {
+  datasetOf,
+  rawRequest,
+  ROOT,
+  type ServerProcess,
+  spawnServer,
+  tempFile,
+  versionFile,
+  waitFor,
+} from "./_helpers.ts";
 
 const ENTRY = new URL("serve_parallel.ts", ROOT).pathname;
 const DATA_DIR = new URL("data", ROOT).pathname;
@@ -77,6 +87,20 @@ async function untilEveryWorker(
   return latest;
 }
 
+/** Replaces `path` by rename, as editors do, so that no reload sees it half written. */
+async function replace(path: string, text: string): Promise<void> {
+  await Deno.writeTextFile(`${path}.tmp`, text);
+  await Deno.rename(`${path}.tmp`, path);
+}
+
+/** The workers (by `deno serve`'s name for them) that printed a line matching `line` to `text`. */
+function workersThatPrinted(text: string, line: string): string[] {
+  return text.split("\n").flatMap((printed) => {
+    const match = /^\[(serve-worker-\d+) *\] (.*)$/.exec(printed);
+    return match?.[2] === line ? [match[1]!] : [];
+  }).sort();
+}
+
 Deno.test("serve_parallel.ts serves the API under deno serve --parallel, with an access log", async () => {
   await using server = await startParallel({}, DATA_DIR);
   for (let i = 0; i < 4; i++) {
@@ -106,3 +130,87 @@ Deno.test("serve_parallel.ts reads WEATHER_DATA, and exits 1 when it is broken",
   assert.equal(new TextDecoder().decode(stdout), "");
   assert.match(new TextDecoder().decode(stderr), /error: Cannot parse ".*" as JSON: .* at line 1, column 13/);
 });
+
+Deno.test("serve_parallel.ts reloads the data file in every worker, and keeps the last good data on a bad edit", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "weather.json");
+  const [v0, v1, v2] = await Promise.all([0, 1, 2].map((n) => datasetOf(versionFile(n))));
+  await Deno.writeTextFile(path, JSON.stringify(versionFile(0)));
+  try {
+    await using server = await startParallel({ WEATHER_DATA: path, WEATHER_QUIET: "1" }, dir);
+    // Both workers answered, so both evaluated the module: they watch the file from now on.
+    await untilEveryWorker(server.url, (h) => h.version === v0!.version, "version 0");
+
+    // Version 1 has Tokyo at 0.05 °C instead of 0.
+    await replace(path, JSON.stringify(versionFile(1)));
+    await untilEveryWorker(server.url, (h) => h.version === v1!.version && h.error === null, "version 1");
+
+    await replace(path, '{"cities": [');
+    const broken = await untilEveryWorker(server.url, (h) => h.error !== null, "a reload error");
+    for (const health of broken.values()) {
+      assert.equal(health.version, v1!.version, "the last good data");
+      assert.match(health.error!, /^Cannot parse "weather\.json" as JSON: /);
+    }
+
+    await replace(path, JSON.stringify(versionFile(2)));
+    await untilEveryWorker(server.url, (h) => h.version === v2!.version && h.error === null, "version 2");
+
+    const { code } = await server.stop();
+    assert.equal(code, 0);
+    const out = server.stdout();
+    assert.match(out.split("\n")[0]!, /^\[serve-worker-0 *\] Listening on http:\/\/127\.0\.0\.1:\d+\//);
+    const both = ["serve-worker-0", "serve-worker-1"];
+    for (const data of [v1!, v2!]) {
+      const line = `Reloaded ${data.cities.length} cities from weather.json, version ${data.version}`;
+      assert.deepEqual(workersThatPrinted(out, line), both, out);
+    }
+    assert.equal(out.trimEnd().split("\n").length, 5, out);
+    const errors = server.stderr().trimEnd().split("\n");
+    assert.equal(errors.length, 2, server.stderr());
+    for (const line of errors) {
+      assert.match(line, /^\[serve-worker-[01] *\] error: Cannot parse ".*weather\.json" as JSON: /);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test(`serve_parallel.ts with live reload on exits 0 on ${signal}, as deno serve does`, async () => {
+    const dir = await Deno.makeTempDir();
+    const path = join(dir, "weather.json");
+    await Deno.writeTextFile(path, JSON.stringify(versionFile(0)));
+    try {
+      const server = await startParallel({ WEATHER_DATA: path, WEATHER_QUIET: "1" }, dir);
+      try {
+        // Both watchers at work, one reload each: the state in which exiting used to hang.
+        const v1 = await datasetOf(versionFile(1));
+        await replace(path, JSON.stringify(versionFile(1)));
+        const line = `Reloaded ${v1.cities.length} cities from weather.json, version ${v1.version}`;
+        await waitFor(() => workersThatPrinted(server.stdout(), line).length === 2, "both reloads", 30_000);
+
+        server.child.kill(signal);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const status = await Promise.race([
+          server.child.status,
+          // A safety net only: without the fix, the workers' watchers keep the process alive for good.
+          new Promise<null>((resolve) => timer = setTimeout(() => resolve(null), 30_000)),
+        ]).finally(() => clearTimeout(timer));
+        assert.ok(status, `still running 30 s after ${signal}`);
+        assert.equal(status.code, 0);
+        assert.equal(status.signal, null);
+      } finally {
+        try {
+          server.child.kill("SIGKILL");
+        } catch { /* exited */ }
+        await server.stop();
+      }
+      const out = server.stdout().trimEnd().split("\n");
+      assert.equal(out.length, 3, server.stdout());
+      assert.match(out[0]!, /^\[serve-worker-0 *\] Listening on /);
+      assert.equal(server.stderr(), "");
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
