@@ -1,11 +1,14 @@
 // The server as a `deno serve` module, for `deno serve --parallel` (`deno task serve:parallel`):
-// one worker per CPU, each evaluating this module on its own with its own dataset and caches.
+// one worker per CPU, each evaluating this module on its own with its own dataset, caches and
+// reloader, and naming itself on /healthz in a `serve-worker` header.
 // `deno serve` owns --host and --port, so the rest comes from the environment:
 //   WEATHER_DATA   the data file (default: the bundled data/weather.json)
 //   WEATHER_QUIET  "1" for no access log
 import { withAccessLog } from "./src/access_log.ts";
 import { loadDataset } from "./src/dataset.ts";
-import { createHandler, type DatasetSource } from "./src/handler.ts";
+import { createHandler } from "./src/handler.ts";
+import { DataReloader } from "./src/reloader.ts";
+import { onServeShutdownSignal } from "./src/shutdown.ts";
 import { BUNDLED_DATA } from "./server.ts";
 
 const data = Deno.env.get("WEATHER_DATA") || BUNDLED_DATA;
@@ -20,16 +23,41 @@ try {
   Deno.exit(1);
 }
 
-// Every worker evaluates this module, so every worker has its own source: a reloader started
-// here on `data` swaps `source.current` for this worker only, and each worker watches the file.
-const source: DatasetSource = { current: dataset };
+// Every worker evaluates this module, so every worker has its own reloader: each watches the file
+// and swaps its own data. Their lines go out once per worker, `deno serve` prefixing each with
+// the worker's name.
+const source = new DataReloader(data, dataset, {
+  log: { info: (message) => console.log(message), error: (message) => console.error(`error: ${message}`) },
+});
+try {
+  source.watch();
+} catch (error) {
+  console.error(`warning: ${(error as Error).message}; live reload is off`);
+}
+// On SIGTERM or SIGINT `deno serve` shuts the server down and waits for the worker's event loop
+// to empty, which a watcher never lets it do.
+onServeShutdownSignal(() => void source.close());
+
 const handler = createHandler(source, {
   onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
 });
+
+// Which worker answered, for /healthz only: drawn once per worker, as each evaluates this module.
+const worker = crypto.randomUUID().slice(0, 8);
+const answer = (request: Request): Response | Promise<Response> => {
+  // A cheap test first, as this runs on every request.
+  if (!request.url.includes("/healthz") || new URL(request.url).pathname !== "/healthz") {
+    return handler(request);
+  }
+  return Promise.resolve(handler(request)).then((response) => {
+    response.headers.set("serve-worker", worker);
+    return response;
+  });
+};
 const encoder = new TextEncoder();
 
 export default {
-  fetch: quiet ? handler : withAccessLog(handler, (line) => {
+  fetch: quiet ? answer : withAccessLog(answer, (line) => {
     Deno.stderr.writeSync(encoder.encode(line + "\n"));
   }),
   onListen: (address) => {

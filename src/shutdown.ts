@@ -40,3 +40,40 @@ export function onShutdownSignal(
     },
   };
 }
+
+/** The signals on which `deno serve` shuts its server down, in the order it listens for them. */
+const DENO_SERVE_SIGNALS: readonly Deno.Signal[] = ["SIGTERM", "SIGINT"];
+
+/**
+ * For a `deno serve` module: calls `onShutdown` on the first SIGTERM or SIGINT, the signals on
+ * which `deno serve` shuts down its server in each worker and then waits for the event loop to
+ * empty. Close there whatever would keep the loop busy, such as a file watcher. Listening stops
+ * at the first signal, as `deno serve`'s does, so that a second one still ends the process at
+ * once. Where SIGTERM cannot be listened for (Windows) `deno serve` listens for neither and
+ * neither does this: a Ctrl-C ends the process there anyway. Dispose the result to stop
+ * listening.
+ *
+ * @example
+ * ```ts
+ * onServeShutdownSignal(() => void reloader.close());
+ * ```
+ */
+export function onServeShutdownSignal(onShutdown: (signal: Deno.Signal) => void): Disposable {
+  const added: { signal: Deno.Signal; listener: () => void }[] = [];
+  const remove = () => {
+    for (const { signal, listener } of added.splice(0)) Deno.removeSignalListener(signal, listener);
+  };
+  try {
+    for (const signal of DENO_SERVE_SIGNALS) {
+      const listener = () => {
+        remove();
+        onShutdown(signal);
+      };
+      Deno.addSignalListener(signal, listener);
+      added.push({ signal, listener });
+    }
+  } catch {
+    remove();
+  }
+  return { [Symbol.dispose]: remove };
+}

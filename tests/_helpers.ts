@@ -163,8 +163,8 @@ export function startServer(
 }
 
 /**
- * Spawns a server `command` (stdout and stderr piped) and waits for its "Listening on" line;
- * throws with what it printed if it stops before.
+ * Spawns a server `command` (stdout and stderr piped), `deno run` or `deno serve`, and waits for
+ * its "Listening on" line; throws with what it printed if it stops before.
  */
 export async function spawnServer(command: Deno.Command): Promise<ServerProcess> {
   const child = command.spawn();
@@ -175,7 +175,8 @@ export async function spawnServer(command: Deno.Command): Promise<ServerProcess>
   out.done.then(end, end);
   await waitFor(() => ended || out.text().includes("\n"), "the server's first line", 20_000);
   const banner = out.text().split("\n")[0]!;
-  const match = /^Listening on (http:\/\/\S+)/.exec(banner);
+  // `deno serve --parallel` starts each worker's lines with its name: "[serve-worker-0 ] ".
+  const match = /^(?:\[serve-worker-\d+ *\] )?Listening on (http:\/\/\S+)/.exec(banner);
   let stopped: Promise<Deno.CommandStatus> | undefined;
   const stop = () =>
     stopped ??= (async () => {
