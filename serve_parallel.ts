@@ -8,6 +8,7 @@ import { withAccessLog } from "./src/access_log.ts";
 import { loadDataset } from "./src/dataset.ts";
 import { createHandler } from "./src/handler.ts";
 import { DataReloader } from "./src/reloader.ts";
+import { requestTarget } from "./src/request_target.ts";
 import { onServeShutdownSignal } from "./src/shutdown.ts";
 import { BUNDLED_DATA } from "./server.ts";
 
@@ -44,11 +45,16 @@ const handler = createHandler(source, {
 
 // Which worker answered, for /healthz only: drawn once per worker, as each evaluates this module.
 const worker = crypto.randomUUID().slice(0, 8);
-const answer = (request: Request): Response | Promise<Response> => {
-  // A cheap test first, as this runs on every request.
-  if (!request.url.includes("/healthz") || new URL(request.url).pathname !== "/healthz") {
-    return handler(request);
+const isHealth = (url: string) => {
+  // A cheap test first, as this runs on every request; a URL that does not parse is the handler's to answer.
+  try {
+    return url.includes("/healthz") && requestTarget(url).pathname === "/healthz";
+  } catch {
+    return false;
   }
+};
+const answer = (request: Request): Response | Promise<Response> => {
+  if (!isHealth(request.url)) return handler(request);
   return Promise.resolve(handler(request)).then((response) => {
     response.headers.set("serve-worker", worker);
     return response;

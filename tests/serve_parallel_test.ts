@@ -123,6 +123,18 @@ Deno.test("serve_parallel.ts with WEATHER_QUIET=1 writes no access log", async (
   assert.equal(server.stderr(), "");
 });
 
+Deno.test("serve_parallel.ts answers a Host header that does not parse with 400, also on /healthz", async () => {
+  await using server = await startParallel({ WEATHER_QUIET: "1" }, DATA_DIR);
+  for (const path of ["/healthz", "/weather/Tokyo"]) {
+    const response = await rawRequest(server.url, `GET ${path} HTTP/1.1\r\nHost: a b`);
+    assert.equal(response.status, 400, path);
+    assert.equal(JSON.parse(new TextDecoder().decode(response.body)).code, "bad_request", path);
+  }
+  const { code } = await server.stop();
+  assert.equal(code, 0);
+  assert.equal(server.stderr(), "");
+});
+
 Deno.test("serve_parallel.ts reads WEATHER_DATA, and exits 1 when it is broken", async () => {
   await using broken = await tempFile('{"cities": [}');
   const { code, stdout, stderr } = await parallelCommand({ WEATHER_DATA: broken.path }, broken.path).output();
