@@ -1,6 +1,7 @@
 // HTTP semantics of the handler: methods, caching, CORS, headers, units and limits.
 import assert from "node:assert/strict";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { MIN_COMPRESSED_BODY } from "../src/compression.ts";
 import { createHandler, type HandlerOptions } from "../src/handler.ts";
 import { UNITS } from "../src/units.ts";
 import { bundled, datasetOf, getJson } from "./_helpers.ts";
@@ -311,7 +312,7 @@ Deno.test("createHandler() keeps per-request headers out of the shared response 
 });
 
 Deno.test("createHandler() serves precompressed bodies per Accept-Encoding", async () => {
-  const plain = await call(handler, "/weather/cities");
+  const plain = await call(handler, "/openapi.json");
   for (
     const [accept, coding, decompress] of [
       ["br", "br", brotliDecompressSync],
@@ -320,7 +321,7 @@ Deno.test("createHandler() serves precompressed bodies per Accept-Encoding", asy
     ] as const
   ) {
     const response = await handler(
-      new Request("http://localhost/weather/cities", { headers: { "accept-encoding": accept } }),
+      new Request("http://localhost/openapi.json", { headers: { "accept-encoding": accept } }),
     );
     assert.equal(response.headers.get("content-encoding"), coding, accept);
     assert.equal(response.headers.get("etag"), `W/${plain.response.headers.get("etag")}`);
@@ -329,13 +330,22 @@ Deno.test("createHandler() serves precompressed bodies per Accept-Encoding", asy
     assert.ok(bytes.length < new TextEncoder().encode(plain.text).length);
     assert.equal(new TextDecoder().decode(decompress(bytes)), plain.text);
   }
-  const identity = await call(handler, "/weather/cities", { headers: { "accept-encoding": "identity" } });
+  const identity = await call(handler, "/openapi.json", { headers: { "accept-encoding": "identity" } });
   assert.equal(identity.response.headers.get("content-encoding"), null);
   assert.equal(identity.text, plain.text);
-  const revalidated = await call(handler, "/weather/cities", {
+  const revalidated = await call(handler, "/openapi.json", {
     headers: { "accept-encoding": "br", "if-none-match": `W/${plain.response.headers.get("etag")}` },
   });
   assert.equal(revalidated.response.status, 304);
+});
+
+Deno.test("createHandler() sends bodies under 1 KB uncompressed, whatever the client accepts", async () => {
+  for (const path of ["/weather/Tokyo", "/weather/cities", "/get_weather?city=Tokyo&units=imperial"]) {
+    const response = await call(handler, path, { headers: { "accept-encoding": "gzip, deflate, br" } });
+    assert.ok(new TextEncoder().encode(response.text).length < MIN_COMPRESSED_BODY, path);
+    assert.equal(response.response.headers.get("content-encoding"), null, path);
+    assert.match(response.response.headers.get("etag")!, /^"/, path);
+  }
 });
 
 Deno.test("createHandler() sends a body that compression would not shrink as it is", async () => {
