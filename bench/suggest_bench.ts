@@ -27,6 +27,13 @@ benchSuggest(group, "typo of a listed name", big.index, typo(names[BIG_CITIES / 
 benchSuggest(group, "prefix", big.index, "San");
 benchSuggest(group, "two letters", big.index, "ka");
 benchSuggest(group, "typo of the longest name", big.index, typo(longest));
+// Among the slowest: a shared first word keeps many names near, and a 13-unit query allows 4 edits.
+benchSuggest(
+  group,
+  "typo of a two-word name",
+  big.index,
+  typo(names.find((name) => name.startsWith("Saint-"))!),
+);
 
 Deno.bench({
   group: `first miss, ${k} cities`,
