@@ -48,7 +48,7 @@ interface Scored {
  * can end within the threshold skips every key that starts with it. Grouping by length is what
  * makes that bound strong: a key's length tells how many edits its unread tail costs at least, so
  * a query is not compared with every key that merely shares a short prefix with it.
- * Memory over the keys themselves: 5 bytes a key.
+ * Memory over the keys themselves: 5 bytes a key, and 2 a UTF-16 unit of the keys.
  */
 class NearKeyIndex {
   readonly #keys: readonly string[];
@@ -62,6 +62,13 @@ class NearKeyIndex {
    * keys by reading bytes in sequence rather than comparing strings scattered on the heap.
    */
   readonly #shared: Uint8Array;
+  /**
+   * The keys' UTF-16 units, back to back in `#order`: the walk reads them in sequence rather than
+   * from strings scattered on the heap, where each first read of a key would miss the cache. The
+   * key at `at`, of length `n`, starts at `#unitStarts[n] + (at - #starts[n]) * n`.
+   */
+  readonly #units: Uint16Array;
+  readonly #unitStarts: Uint32Array;
 
   constructor(keys: readonly string[]) {
     this.#keys = keys;
@@ -86,9 +93,19 @@ class NearKeyIndex {
       while (i < 255 && i < key.length && key.charCodeAt(i) === following.charCodeAt(i)) i++;
       shared[at] = i;
     }
+    const unitStarts = new Uint32Array(longest + 2);
+    for (let n = 0; n <= longest; n++) unitStarts[n + 1] = unitStarts[n]! + (starts[n + 1]! - starts[n]!) * n;
+    const units = new Uint16Array(unitStarts[longest + 1]!);
+    let u = 0;
+    for (const index of order) {
+      const key = keys[index]!;
+      for (let i = 0; i < key.length; i++) units[u++] = key.charCodeAt(i);
+    }
     this.#order = order;
     this.#starts = starts;
     this.#shared = shared;
+    this.#units = units;
+    this.#unitStarts = unitStarts;
   }
 
   /**
@@ -142,15 +159,15 @@ class NearKeyIndex {
   ): void {
     const m = codes.length, width = m + 1;
     const start = this.#starts[n]!, end = this.#starts[n + 1]!;
+    const units = this.#units, unitStart = this.#unitStarts[n]!;
     let depth = 0; // rows 1 to `depth` are those of the previous key's prefix
     for (let at = start; at < end;) {
-      const index = this.#order[at]!;
-      const key = this.#keys[index]!;
+      const first = unitStart + (at - start) * n; // of the key's units
       let i = at === start ? 0 : Math.min(depth, this.#shared[at - 1]!);
       let bound = 0;
       for (; i < n && bound <= threshold; i++) {
         const row = (i + 1) * width, above = i * width, twoAbove = above - width;
-        const c = key.charCodeAt(i), before = key.charCodeAt(i - 1);
+        const c = units[first + i]!, before = units[first + i - 1]!;
         // Any key with this prefix has `n - i - 1` units left to read and the query `m - j`: their
         // difference is the least the rest can add to cell `j`, so `bound` is a lower bound of the
         // distance of every such key. (A transposition that jumps over this row costs no less than
@@ -179,8 +196,11 @@ class NearKeyIndex {
         continue;
       }
       const distance = rows[n * width + m]!;
+      const index = this.#order[at]!;
       // Keys starting with the query were scored by the prefix rule already.
-      if (distance <= threshold && !(m >= 3 && key.startsWith(query))) found.push({ index, distance });
+      if (distance <= threshold && !(m >= 3 && this.#keys[index]!.startsWith(query))) {
+        found.push({ index, distance });
+      }
       at++;
     }
   }
