@@ -51,3 +51,98 @@ Deno.test("CityNameIndex.suggest() offers the nearest names, at most three", () 
   assert.deepEqual(index.suggest("Xyzzyx"), []);
   assert.deepEqual(index.suggest("   "), []);
 });
+
+Deno.test("CityNameIndex.suggest() takes a listed name's prefix of 3 or more units as distance 1", () => {
+  const index = new CityNameIndex(["Santiago", "Sana", "San Juan de los Lagos", "Sanaa", "Osaka"]);
+  // "Sana" is a prefix match (1) like the others, not an edit distance (1): data order decides.
+  assert.deepEqual(index.suggest("San", 10), ["Santiago", "Sana", "San Juan de los Lagos", "Sanaa"]);
+  assert.deepEqual(index.suggest("sañ juan"), ["San Juan de los Lagos"]);
+  // Below 3 units a prefix is no hint: "Sa" is 2 edits from "Sana" and too far from the rest.
+  assert.deepEqual(index.suggest("Sa"), ["Sana"]);
+});
+
+Deno.test("CityNameIndex.suggest() ranks a listed name as the query itself by the prefix rule", () => {
+  const index = new CityNameIndex(["Lima", "Lime", "Li"]);
+  // "lima" starts with "lima" (1), is 1 edit from "lime" and 2 from "li": data order, then distance.
+  assert.deepEqual(index.suggest("Lima"), ["Lima", "Lime", "Li"]);
+  // Under 3 units an exact match is distance 0.
+  assert.deepEqual(index.suggest("LI"), ["Li", "Lima", "Lime"]);
+});
+
+Deno.test("CityNameIndex.suggest() honours the limit and an index of no names", () => {
+  const index = new CityNameIndex(["Lima", "Lyma", "Lema", "Loma", "Lime"]);
+  assert.deepEqual(index.suggest("Lxma", 0), []);
+  assert.deepEqual(index.suggest("Lxma", 5), ["Lima", "Lyma", "Lema", "Loma", "Lime"]);
+  assert.deepEqual(new CityNameIndex([]).suggest("Lima"), []);
+});
+
+/** The straightforward scan `CityNameIndex.suggest()` must agree with: every key, its distance. */
+function referenceSuggest(names: readonly string[], name: string, limit = 3): string[] {
+  const query = normalizeCityName(name);
+  if (query.length === 0) return [];
+  const threshold = Math.max(2, Math.floor(query.length / 3));
+  const scored: { index: number; distance: number }[] = [];
+  names.forEach((listed, index) => {
+    const key = normalizeCityName(listed);
+    const distance = key.startsWith(query) && query.length >= 3 ? 1 : editDistance(query, key);
+    if (distance <= threshold) scored.push({ index, distance });
+  });
+  scored.sort((x, y) => x.distance - y.distance || x.index - y.index);
+  return scored.slice(0, limit).map(({ index }) => names[index]!);
+}
+
+// Few letters, so that names share prefixes and lie within a few edits of each other; accents,
+// capitals and spaces, so that normalization matters; one letter of two UTF-16 units.
+const letter = fc.constantFrom("a", "b", "c", "d", "A", "á", "é", "e", " ", "-", "\u{1D538}");
+const cityName = fc.string({ unit: letter, maxLength: 14 });
+/** Lists of names, some over two letters only so that many share a length and a long prefix. */
+const cityNames = fc.oneof(
+  fc.array(cityName, { minLength: 1, maxLength: 60 }),
+  fc.array(fc.string({ unit: fc.constantFrom("a", "B", "á"), minLength: 3, maxLength: 9 }), {
+    minLength: 1,
+    maxLength: 120,
+  }),
+);
+
+/** `name` with 0 to 4 random insertions, deletions, substitutions and swaps of neighbours. */
+const edited = (name: string) =>
+  fc.array(fc.tuple(fc.nat(3), fc.nat(), letter), { maxLength: 4 }).map((edits) => {
+    let text = name;
+    for (const [kind, at, unit] of edits) {
+      const i = text.length === 0 ? 0 : at % text.length;
+      if (kind === 0) text = text.slice(0, i) + unit + text.slice(i);
+      else if (kind === 1) text = text.slice(0, i) + text.slice(i + 1);
+      else if (kind === 2) text = text.slice(0, i) + unit + text.slice(i + 1);
+      else text = text.slice(0, i) + text.slice(i + 1, i + 2) + text.slice(i, i + 1) + text.slice(i + 2);
+    }
+    return text;
+  });
+
+Deno.test("CityNameIndex.suggest() gives the same names in the same order as a scan of every name", () => {
+  const setup = cityNames.chain((names) =>
+    fc.record({
+      names: fc.constant(names),
+      limit: fc.integer({ min: -1, max: 8 }),
+      queries: fc.array(
+        fc.oneof(
+          cityName,
+          fc.constantFrom(...names).chain(edited),
+          fc.constantFrom(...names).chain((name) => fc.nat(name.length).map((n) => name.slice(0, n))),
+          fc.string({ unit: letter, maxLength: 3 }),
+          fc.string({ unit: "binary", maxLength: 6 }),
+        ),
+        { minLength: 1, maxLength: 8 },
+      ),
+    })
+  );
+  fc.assert(
+    fc.property(setup, ({ names, limit, queries }) => {
+      const index = new CityNameIndex(names);
+      for (const query of queries) {
+        assert.deepEqual(index.suggest(query, limit), referenceSuggest(names, query, limit), query);
+        assert.deepEqual(index.suggest(query), referenceSuggest(names, query), query);
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
