@@ -18,7 +18,7 @@ const ENDS_HOST = /[?#\\]/;
 
 // The scheme and authority last seen to parse. A server sees one or a few, so checking each new
 // one with URL keeps this exact at the cost of one parse per distinct origin.
-let knownOrigin = "";
+let knownOrigin = "\0"; // no URL starts with it
 
 /**
  * The path and query of `url` (an absolute URL such as `Request.url`), equal to what
@@ -33,21 +33,16 @@ let knownOrigin = "";
  * ```
  */
 export function requestTarget(url: string): RequestTarget {
-  const scheme = url.indexOf("://");
-  const start = scheme === -1 ? -1 : url.indexOf("/", scheme + 3);
-  // An empty authority ("http:///x") is one the parser skips slashes past to find the host.
-  if (start > scheme + 3) {
-    const origin = url.slice(0, start);
+  // The origin is the part before the path; checking that it parses costs a URL parse, so only a
+  // new one is checked, and the origin seen last is compared first (as a string, cheaply).
+  const start = url.startsWith(knownOrigin) && url.charCodeAt(knownOrigin.length) === SLASH
+    ? knownOrigin.length
+    : newOrigin(url);
+  if (start !== -1) {
     const target = url.slice(start);
     const query = target.indexOf("?");
     const path = query === -1 ? target : target.slice(0, query);
-    if (
-      PLAIN_ORIGIN.test(origin) && !ENDS_HOST.test(origin) && PLAIN.test(target) && !DOT_SEGMENT.test(path)
-    ) {
-      if (origin !== knownOrigin) {
-        new URL(origin); // throws as new URL(url) would: the path plays no part in the host
-        knownOrigin = origin;
-      }
+    if (PLAIN.test(target) && !DOT_SEGMENT.test(path)) {
       // A lone "?" is an empty query, which URL.search shows as "".
       const search = query === -1 || query === target.length - 1 ? "" : target.slice(query);
       return { pathname: path, search };
@@ -55,6 +50,25 @@ export function requestTarget(url: string): RequestTarget {
   }
   const parsed = new URL(url);
   return { pathname: parsed.pathname, search: parsed.search };
+}
+
+const SLASH = 0x2f;
+
+/**
+ * Where the path of `url` starts when its origin is plain and parses, remembering that origin;
+ * else -1, for the URL parser to decide. Throws as `new URL(url)` would for an origin that does
+ * not parse: the path plays no part in the host.
+ */
+function newOrigin(url: string): number {
+  const scheme = url.indexOf("://");
+  const start = scheme === -1 ? -1 : url.indexOf("/", scheme + 3);
+  // An empty authority ("http:///x") is one the parser skips slashes past to find the host.
+  if (start <= scheme + 3) return -1;
+  const origin = url.slice(0, start);
+  if (!PLAIN_ORIGIN.test(origin) || ENDS_HOST.test(origin)) return -1;
+  new URL(origin);
+  knownOrigin = origin;
+  return start;
 }
 
 /**
