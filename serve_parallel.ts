@@ -4,7 +4,7 @@
 // `deno serve` owns --host and --port, so the rest comes from the environment:
 //   WEATHER_DATA   the data file (default: the bundled data/weather.json)
 //   WEATHER_QUIET  "1" for no access log
-import { withAccessLog } from "./src/access_log.ts";
+import { BufferedLines, withAccessLog } from "./src/access_log.ts";
 import { loadDataset } from "./src/dataset.ts";
 import { createHandler } from "./src/handler.ts";
 import { DataReloader } from "./src/reloader.ts";
@@ -61,11 +61,16 @@ const answer = (request: Request): Response | Promise<Response> => {
   });
 };
 const encoder = new TextEncoder();
+// Batched as in server.ts, but in batches of about 2 KB: a write to a pipe of up to 4 KB is never
+// split, so the workers' batches on the shared stderr do not mix. A worker has no exit of its own
+// to flush at, so a pending batch keeps it alive the 25 ms until it is written.
+const log = new BufferedLines((text) => {
+  const bytes = encoder.encode(text);
+  for (let written = 0; written < bytes.length;) written += Deno.stderr.writeSync(bytes.subarray(written));
+}, { maxChars: 2048, keepAlive: true });
 
 export default {
-  fetch: quiet ? answer : withAccessLog(answer, (line) => {
-    Deno.stderr.writeSync(encoder.encode(line + "\n"));
-  }),
+  fetch: quiet ? answer : withAccessLog(answer, (line) => log.push(line)),
   onListen: (address) => {
     const { hostname, port } = address as Deno.NetAddr; // deno serve listens on TCP here
     console.log(

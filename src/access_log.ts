@@ -94,15 +94,24 @@ export class BufferedLines implements Disposable {
   readonly #write: (text: string) => void;
   readonly #maxChars: number;
   readonly #delayMs: number;
+  readonly #keepAlive: boolean;
   #lines: string[] = [];
   #chars = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  /** `write` gets whole lines, each ending in "\n". */
-  constructor(write: (text: string) => void, options: { maxChars?: number; delayMs?: number } = {}) {
+  /**
+   * `write` gets whole lines, each ending in "\n". With `keepAlive`, a pending batch keeps the
+   * process alive until it is written (at most `delayMs`), for code that cannot flush at exit;
+   * by default it does not, and exits must flush.
+   */
+  constructor(
+    write: (text: string) => void,
+    options: { maxChars?: number; delayMs?: number; keepAlive?: boolean } = {},
+  ) {
     this.#write = write;
     this.#maxChars = options.maxChars ?? 32_768;
     this.#delayMs = options.delayMs ?? 25;
+    this.#keepAlive = options.keepAlive ?? false;
   }
 
   /** Adds one line (without its "\n"). */
@@ -112,8 +121,7 @@ export class BufferedLines implements Disposable {
     if (this.#chars >= this.#maxChars) this.flush();
     else if (this.#timer === undefined) {
       const timer = setTimeout(() => this.flush(), this.#delayMs);
-      // Pending log lines must not keep the process alive; exits flush explicitly.
-      Deno.unrefTimer(timer);
+      if (!this.#keepAlive) Deno.unrefTimer(timer);
       this.#timer = timer;
     }
   }

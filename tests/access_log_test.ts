@@ -106,3 +106,20 @@ Deno.test("BufferedLines.flush() writes nothing when nothing is pending", () => 
   log.flush();
   assert.deepEqual(writes, ["x\n"]);
 });
+
+Deno.test("BufferedLines with keepAlive writes a pending batch before the process exits, and without it does not", async () => {
+  const module = new URL("../src/access_log.ts", import.meta.url).href;
+  for (const keepAlive of [true, false]) {
+    const code = `import { BufferedLines } from ${JSON.stringify(module)};
+      const log = new BufferedLines((text) => console.log(text.trimEnd()), { keepAlive: ${keepAlive} });
+      log.push("last words");`;
+    const { code: exit, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--no-config", code],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(new TextDecoder().decode(stderr), "", `keepAlive ${keepAlive}`);
+    assert.equal(exit, 0);
+    assert.equal(new TextDecoder().decode(stdout), keepAlive ? "last words\n" : "", `keepAlive ${keepAlive}`);
+  }
+});
