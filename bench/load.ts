@@ -11,6 +11,8 @@ import { parseWrkOutput, type WrkResult } from "./wrk.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const DENO = Deno.execPath();
+/** As deno.json's serve and serve:parallel tasks run the server. */
+const SERVE_V8_FLAGS = "--v8-flags=--max-semi-space-size=8";
 
 /**
  * How our server runs: single process with --quiet or the access log, or deno serve --parallel;
@@ -228,6 +230,7 @@ class Bench {
         "--allow-net=127.0.0.1",
         `--allow-read=${read}`,
         "--allow-env=WEATHER_DATA,WEATHER_QUIET",
+        SERVE_V8_FLAGS,
         new URL("serve_parallel.ts", ROOT).pathname,
       ], { env: { WEATHER_QUIET: "1", ...(file ? { WEATHER_DATA: file } : {}) }, stderr, cpus });
     } else {
@@ -236,6 +239,7 @@ class Bench {
         "--quiet",
         "--allow-net=127.0.0.1",
         `--allow-read=${read}`,
+        SERVE_V8_FLAGS,
         new URL("server.ts", ROOT).pathname,
         "--port",
         "0",

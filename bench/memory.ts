@@ -10,6 +10,8 @@ import { residentMemory, type ServerProcess, startServer, stopAll } from "./_pro
 
 const ROOT = new URL("../", import.meta.url);
 const TARGET_MB = 300;
+/** The V8 flags of deno.json's serve task, which this measures by default. */
+const SERVE_V8_FLAGS = "--max-semi-space-size=8";
 
 const USAGE = "Usage: memory.ts [--cities N] [--data PATH] [--runs N] [--requests N] [--connections N]\n" +
   "                 [--idle S] [--v8-flags FLAGS] [--help]";
@@ -25,7 +27,8 @@ ${USAGE}
   --requests N      requests per run after the idle pause (default 20000)
   --connections N   requests in flight at once (default 16)
   --idle S          seconds to wait after start before the idle reading (default 2)
-  --v8-flags FLAGS  passed to the server's deno as --v8-flags=FLAGS, to compare settings`;
+  --v8-flags FLAGS  passed to the server's deno as --v8-flags=FLAGS (default ${SERVE_V8_FLAGS}, as
+                    deno task serve; "" for V8's own defaults), to compare settings`;
 
 interface Options {
   cities: number;
@@ -55,7 +58,7 @@ function parseOptions(args: string[]): Options | "help" {
       requests: { type: "string", default: "20000" },
       connections: { type: "string", default: "16" },
       idle: { type: "string", default: "2" },
-      "v8-flags": { type: "string" },
+      "v8-flags": { type: "string", default: SERVE_V8_FLAGS },
       help: { type: "boolean" },
     },
   });

@@ -32,6 +32,8 @@ export const SERVER: Executable = {
   name: "weather-server",
   entry: "server.ts",
   flags: [
+    // As in deno.json's serve task: see "Memory" in the README.
+    "--v8-flags=--max-semi-space-size=8",
     "--allow-net",
     "--allow-read=.",
     "--allow-env=HOST,PORT",

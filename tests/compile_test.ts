@@ -55,7 +55,9 @@ function builtPath(executable: Executable, outDir: string): string {
  * a little-endian u64 length and that much JSON. Throws when no such block is found, so a change
  * of layout fails the test rather than passing it.
  */
-function bakedMetadata(binary: Buffer): { entrypoint_key: string; permissions: Record<string, unknown> } {
+function bakedMetadata(
+  binary: Buffer,
+): { entrypoint_key: string; permissions: Record<string, unknown>; v8_flags?: string[] } {
   const magic = Buffer.from("d3n0l4nd");
   for (let at = binary.indexOf(magic); at !== -1; at = binary.indexOf(magic, at + 1)) {
     const start = at + magic.length + 8;
@@ -145,6 +147,12 @@ Deno.test("compile: both entries type-check and build; the server embeds data/we
       assert.equal(metadata.entrypoint_key, executable.entry);
       const { allow_import: _defaultImportHosts, ...granted } = metadata.permissions;
       assert.deepEqual(granted, permissions, executable.name);
+      // The server runs with the serve task's young-generation size (see "Memory" in the README).
+      assert.equal(
+        metadata.v8_flags?.includes("--max-semi-space-size=8"),
+        executable === SERVER,
+        `${executable.name}: ${metadata.v8_flags}`,
+      );
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
