@@ -5,6 +5,7 @@
 // baseline, ours, baseline, ours... so that each of our runs is paired with a baseline run next to
 // it in time. Ratios, not absolute numbers, are the result: the machine is shared and noisy.
 import { parseArgs } from "node:util";
+import { SERVER_V8_FLAGS } from "../scripts/compile.ts";
 import { formatWeatherFile, generateWeatherFile } from "../scripts/gen_data.ts";
 import { cpuSeconds, peakRss, rawGet, type ServerProcess, startServer, stopAll } from "./_process.ts";
 import { parseWrkOutput, type WrkResult } from "./wrk.ts";
@@ -12,7 +13,7 @@ import { parseWrkOutput, type WrkResult } from "./wrk.ts";
 const ROOT = new URL("../", import.meta.url);
 const DENO = Deno.execPath();
 /** As deno.json's serve and serve:parallel tasks run the server. */
-const SERVE_V8_FLAGS = "--v8-flags=--max-semi-space-size=8";
+const SERVER_V8_ARG = `--v8-flags=${SERVER_V8_FLAGS}`;
 
 /**
  * How our server runs: single process with --quiet or the access log, or deno serve --parallel;
@@ -230,7 +231,7 @@ class Bench {
         "--allow-net=127.0.0.1",
         `--allow-read=${read}`,
         "--allow-env=WEATHER_DATA,WEATHER_QUIET",
-        SERVE_V8_FLAGS,
+        SERVER_V8_ARG,
         new URL("serve_parallel.ts", ROOT).pathname,
       ], { env: { WEATHER_QUIET: "1", ...(file ? { WEATHER_DATA: file } : {}) }, stderr, cpus });
     } else {
@@ -239,7 +240,7 @@ class Bench {
         "--quiet",
         "--allow-net=127.0.0.1",
         `--allow-read=${read}`,
-        SERVE_V8_FLAGS,
+        SERVER_V8_ARG,
         new URL("server.ts", ROOT).pathname,
         "--port",
         "0",

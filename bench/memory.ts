@@ -5,13 +5,12 @@
 // after start, and after a stream of requests that walks through the cities in every unit system.
 // The issue's target is an RSS under 300 MB at all times, so the verdict is on the peak (VmHWM).
 import { parseArgs } from "node:util";
+import { SERVER_V8_FLAGS } from "../scripts/compile.ts";
 import { formatWeatherFile, generateWeatherFile } from "../scripts/gen_data.ts";
 import { residentMemory, type ServerProcess, startServer, stopAll } from "./_process.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const TARGET_MB = 300;
-/** The V8 flags of deno.json's serve task, which this measures by default. */
-const SERVE_V8_FLAGS = "--max-semi-space-size=8";
 
 const USAGE = "Usage: memory.ts [--cities N] [--data PATH] [--runs N] [--requests N] [--connections N]\n" +
   "                 [--idle S] [--v8-flags FLAGS] [--help]";
@@ -27,7 +26,7 @@ ${USAGE}
   --requests N      requests per run after the idle pause (default 20000)
   --connections N   requests in flight at once (default 16)
   --idle S          seconds to wait after start before the idle reading (default 2)
-  --v8-flags FLAGS  passed to the server's deno as --v8-flags=FLAGS (default ${SERVE_V8_FLAGS}, as
+  --v8-flags FLAGS  passed to the server's deno as --v8-flags=FLAGS (default ${SERVER_V8_FLAGS}, as
                     deno task serve; "" for V8's own defaults), to compare settings`;
 
 interface Options {
@@ -58,7 +57,7 @@ function parseOptions(args: string[]): Options | "help" {
       requests: { type: "string", default: "20000" },
       connections: { type: "string", default: "16" },
       idle: { type: "string", default: "2" },
-      "v8-flags": { type: "string", default: SERVE_V8_FLAGS },
+      "v8-flags": { type: "string", default: SERVER_V8_FLAGS },
       help: { type: "boolean" },
     },
   });
