@@ -41,16 +41,32 @@ export function isoTime(ms: number): string {
   return `${secondText}${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
 }
 
+const NOT_VISIBLE = /[^\x21-\x7e]/g;
+const escapeInvisible = (text: string) =>
+  text.replace(NOT_VISIBLE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+
+/**
+ * The request target as the client sent it. `Deno.serve` builds `request.url` as the scheme, the
+ * raw Host header and the target, so the target is what follows the Host; a Host such as
+ * "x/weather/cities?" would otherwise show as part of the path. Anything but visible ASCII is
+ * percent-encoded, so that a crafted target cannot split or forge a line.
+ */
 function target(request: Request): string {
-  // The URL parser percent-encodes spaces and control characters, so the line cannot be split
-  // or forged by a crafted path.
+  const url = request.url;
+  const host = request.headers?.get("host");
+  if (host) {
+    const start = url.indexOf("://") + 3;
+    if (start > 2 && url.startsWith(host, start) && url.charCodeAt(start + host.length) === 0x2f) {
+      const raw = url.slice(start + host.length);
+      return escapeInvisible(raw);
+    }
+  }
+  // A request made in JS: its URL was parsed, which percent-encodes spaces and controls.
   try {
-    const { pathname, search } = requestTarget(request.url);
+    const { pathname, search } = requestTarget(url);
     return pathname + search;
   } catch {
-    // Deno builds request.url from the raw Host header, which may not parse ("Host: a b"): log
-    // the whole URL, escaped the same way.
-    return request.url.replace(/[^\x21-\x7e]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    return escapeInvisible(url);
   }
 }
 

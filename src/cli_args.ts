@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import type { CorsPolicy } from "./http.ts";
+import type { CorsPolicy } from "./cors.ts";
 import type { MockControls } from "./mock_controls.ts";
 import { isUnitSystem, UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
 

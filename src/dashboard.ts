@@ -8,10 +8,9 @@
 import { normalizeCityName } from "./city_names.ts";
 import type { Dataset } from "./dataset.ts";
 import { compassPoint } from "./format.ts";
-import { contentTag, jsonRepresentation, type Representation } from "./http.ts";
+import { contentTag, type Representation } from "./http.ts";
 import type { City, Current } from "./schema.ts";
-import { cityWeather, UNITS } from "./units.ts";
-import { VERSION } from "./version.ts";
+import { cityWeather, UNIT_SYSTEMS, UNITS, type UnitSystem } from "./units.ts";
 import { WMO_CODES } from "./wmo.ts";
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -27,21 +26,18 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
 }
 
-/** The unit systems the page offers; the first is the default. */
-export const PAGE_UNITS = ["metric", "imperial"] as const;
-
-/** One of {@linkcode PAGE_UNITS}. */
-export type PageUnits = typeof PAGE_UNITS[number];
-
-/** True when `name` is one of {@linkcode PAGE_UNITS}. */
-export function isPageUnits(name: string): name is PageUnits {
-  return (PAGE_UNITS as readonly string[]).includes(name);
+/** A link in the page's footer, to one of the API's routes. */
+export interface DashboardLink {
+  href: string;
+  label: string;
 }
 
 /** Options of {@linkcode renderDashboard}. */
 export interface DashboardOptions {
   /** The units the values are shown in before any script runs. */
-  units: PageUnits;
+  units: UnitSystem;
+  /** Links to the API's routes, for the footer. @default none */
+  links?: readonly DashboardLink[];
   /** Name of the data file, shown in the footer. */
   fileName?: string;
   /** Version (content hash) of the data, shown in the footer. */
@@ -200,17 +196,32 @@ const SCRIPT = String.raw`
   });
 
   var clocks = Array.prototype.slice.call(document.querySelectorAll("time[data-tz]"));
+  var ages = Array.prototype.slice.call(document.querySelectorAll("[data-since]"));
   var formats = {};
+  var ago = function (ms) {
+    var minutes = Math.round(ms / 60000);
+    if (minutes < 1) return "just now";
+    if (minutes < 60) return minutes + " min ago";
+    var hours = Math.round(minutes / 60);
+    if (hours < 48) return hours + " h ago";
+    return Math.round(hours / 24) + " days ago";
+  };
   var tick = function () {
     var now = new Date();
     clocks.forEach(function (clock) {
       var zone = clock.getAttribute("data-tz");
       var format = formats[zone] || (formats[zone] = new Intl.DateTimeFormat("en-GB", {
-        timeZone: zone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+        timeZone: zone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+        hourCycle: "h23"
       }));
       clock.textContent = format.format(now);
       clock.setAttribute("datetime", now.toISOString());
       clock.parentElement.parentElement.hidden = false;
+    });
+    ages.forEach(function (age) {
+      var since = Date.parse(age.getAttribute("data-since"));
+      if (isNaN(since) || since > now.getTime() + 60000) return;
+      age.textContent = " (" + ago(now.getTime() - since) + ")";
     });
   };
   tick();
@@ -252,7 +263,7 @@ function band(celsius: number): string {
 
 type Formatted = Record<"temperature" | "feels_like" | "wind" | "pressure", string>;
 
-function formatted(city: City, units: PageUnits): Formatted {
+function formatted(city: City, units: UnitSystem): Formatted {
   const now: Current = cityWeather(city, units).current;
   const unit = UNITS[units];
   return {
@@ -265,16 +276,15 @@ function formatted(city: City, units: PageUnits): Formatted {
   };
 }
 
-/** An element whose text the script can switch between units: both versions ride in data-*. */
+/** An element whose text the script can switch between units: every version rides in data-*. */
 function switchable(
   tag: string,
   attributes: string,
-  values: Record<PageUnits, string>,
-  units: PageUnits,
+  values: Record<UnitSystem, string>,
+  units: UnitSystem,
 ): string {
-  return `<${tag}${attributes} data-metric="${escapeHtml(values.metric)}" data-imperial="${
-    escapeHtml(values.imperial)
-  }">${escapeHtml(values[units])}</${tag}>`;
+  const data = UNIT_SYSTEMS.map((system) => ` data-${system}="${escapeHtml(values[system])}"`).join("");
+  return `<${tag}${attributes}${data}>${escapeHtml(values[units])}</${tag}>`;
 }
 
 function observedFormat(timeZone: string): Intl.DateTimeFormat {
@@ -289,10 +299,17 @@ function observedFormat(timeZone: string): Intl.DateTimeFormat {
   });
 }
 
-function renderCity(city: City, units: PageUnits, formats: Map<string, Intl.DateTimeFormat>): string {
+function renderCity(city: City, units: UnitSystem, formats: Map<string, Intl.DateTimeFormat>): string {
   const now = city.current;
-  const [metric, imperial] = [formatted(city, "metric"), formatted(city, "imperial")];
-  const pick = (field: keyof Formatted) => ({ metric: metric[field], imperial: imperial[field] });
+  const all = Object.fromEntries(UNIT_SYSTEMS.map((system) => [system, formatted(city, system)])) as Record<
+    UnitSystem,
+    Formatted
+  >;
+  const pick = (field: keyof Formatted) =>
+    Object.fromEntries(UNIT_SYSTEMS.map((system) => [system, all[system][field]])) as Record<
+      UnitSystem,
+      string
+    >;
   const format = formats.get(city.timezone) ??
     formats.set(city.timezone, observedFormat(city.timezone)).get(city.timezone)!;
   const observed = format.format(new Date(now.observed_at));
@@ -320,7 +337,7 @@ function renderCity(city: City, units: PageUnits, formats: Map<string, Intl.Date
 <div><dt>Pressure</dt>${switchable("dd", "", pick("pressure"), units)}</div>
 <div><dt>Observed</dt><dd><time datetime="${escapeHtml(now.observed_at)}">${
     escapeHtml(observed)
-  }</time></dd></div>
+  }</time><span class="ago" data-since="${escapeHtml(now.observed_at)}"></span></dd></div>
 <div hidden><dt>Local time</dt><dd><time data-tz="${escapeHtml(city.timezone)}"></time></dd></div>
 </dl>
 <a class="json" href="/weather/${
@@ -329,9 +346,10 @@ function renderCity(city: City, units: PageUnits, formats: Map<string, Intl.Date
 </li>`;
 }
 
-const UNIT_LABELS: Record<PageUnits, string> = {
+const UNIT_LABELS: Record<UnitSystem, string> = {
   metric: "Metric °C",
   imperial: "Imperial °F",
+  si: "SI K",
 };
 
 /**
@@ -348,7 +366,7 @@ export function renderDashboard(cities: readonly City[], options: DashboardOptio
   const { units } = options;
   const count = `${cities.length} ${cities.length === 1 ? "city" : "cities"}`;
   const formats = new Map<string, Intl.DateTimeFormat>();
-  const toggle = PAGE_UNITS.map((system) =>
+  const toggle = UNIT_SYSTEMS.map((system) =>
     `<a href="/?units=${system}" data-units="${system}"${system === units ? ' aria-current="true"' : ""}>${
       escapeHtml(UNIT_LABELS[system])
     }</a>`
@@ -358,6 +376,9 @@ export function renderDashboard(cities: readonly City[], options: DashboardOptio
     : ` from ${escapeHtml(options.fileName)}${
       options.version === undefined ? "" : ` (version <code>${escapeHtml(options.version)}</code>)`
     }`;
+  const links = (options.links ?? []).map(({ href, label }) =>
+    `<li><a href="${escapeHtml(href)}">${escapeHtml(label)}</a> (<code>${escapeHtml(href)}</code>)</li>`
+  ).join("\n");
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -390,10 +411,9 @@ ${cities.map((city) => renderCity(city, units, formats)).join("\n")}
 </main>
 <footer>
 <h2 class="vh">For developers</h2>
+<p>Each card links to its city’s JSON (<code>/weather/{city}</code>).</p>
 <ul>
-<li><a href="/weather/cities">City list as JSON</a> (<code>/weather/cities</code>); each card links to its city’s JSON (<code>/weather/{city}</code>).</li>
-<li><a href="/openapi.json">API description</a> (<code>/openapi.json</code>).</li>
-<li><a href="/healthz">Server health</a> (<code>/healthz</code>).</li>
+${links}
 </ul>
 </footer>
 </div>
@@ -405,44 +425,62 @@ ${cities.map((city) => renderCity(city, units, formats)).join("\n")}
 
 // --- The `/` resource. ---
 
-/** The endpoints `GET /` lists for API clients. */
-export const ENDPOINTS: readonly { method: "GET"; path: string; description: string }[] = [
-  { method: "GET", path: "/", description: "This index; with Accept: text/html, the dashboard page" },
-  { method: "GET", path: "/weather/cities", description: "City names in data-file order" },
-  { method: "GET", path: "/get_weather?city={city}", description: "One city's current weather" },
-  {
-    method: "GET",
-    path: "/weather/{city}",
-    description: "The same, the city a percent-encoded path segment",
-  },
-  { method: "GET", path: "/healthz", description: "Server status and data version" },
-  { method: "GET", path: "/openapi.json", description: "The OpenAPI 3.1 contract of the API" },
-];
-
 const encoder = new TextEncoder();
 
-/** The JSON index of {@linkcode ENDPOINTS} that `GET /` gives API clients. */
-export const ENDPOINT_INDEX: Representation = jsonRepresentation({
-  name: "weather-server",
-  version: VERSION,
-  endpoints: ENDPOINTS,
-});
-
 // Pages live as long as their dataset: a reload makes a new Dataset, so a new cache entry.
-const pages = new WeakMap<Dataset, Map<PageUnits, Representation>>();
+const pages = new WeakMap<readonly DashboardLink[], WeakMap<Dataset, Map<UnitSystem, Representation>>>();
+const NO_LINKS: readonly DashboardLink[] = [];
 
 /**
- * The dashboard of `data` in `units`, rendered on first use and then reused for that dataset.
+ * The dashboard of `data` in `units` with `links` in its footer, rendered on first use and then
+ * reused for that dataset.
  * Its ETag hashes the HTML itself, so a change of data, units or renderer all change it.
  */
-export function dashboardPage(data: Dataset, units: PageUnits): Representation {
-  let byUnits = pages.get(data);
-  if (byUnits === undefined) pages.set(data, byUnits = new Map());
+export function dashboardPage(
+  data: Dataset,
+  units: UnitSystem,
+  links: readonly DashboardLink[] = NO_LINKS,
+): Representation {
+  let byData = pages.get(links);
+  if (byData === undefined) pages.set(links, byData = new WeakMap());
+  let byUnits = byData.get(data);
+  if (byUnits === undefined) byData.set(data, byUnits = new Map());
   let page = byUnits.get(units);
   if (page === undefined) {
-    const html = renderDashboard(data.cities, { units, fileName: data.fileName, version: data.version });
+    const html = renderDashboard(data.cities, {
+      units,
+      links,
+      fileName: data.fileName,
+      version: data.version,
+    });
     page = { body: encoder.encode(html), etag: `"${contentTag(html)}"` };
     byUnits.set(units, page);
   }
   return page;
+}
+
+/**
+ * An error as a small page in the dashboard's style, for a browser that asked for HTML: the
+ * status, what went wrong, and a way back. It needs {@linkcode DASHBOARD_CSP}.
+ */
+export function errorPage(status: number, title: string, detail: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${status} ${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<div class="wrap">
+<header>
+<h1>${status} ${escapeHtml(title)}</h1>
+<p>${escapeHtml(detail)}</p>
+</header>
+<p><a href="/">Back to the dashboard</a></p>
+</div>
+</body>
+</html>
+`;
 }

@@ -1,3 +1,6 @@
+/** Response headers as name-value pairs, in the order they are sent. */
+export type HeaderList = [name: string, value: string][];
+
 /** A precomputed response body with its strong entity tag. */
 export interface Representation {
   readonly body: Uint8Array<ArrayBuffer>;
@@ -73,28 +76,6 @@ const SANE_REQUEST_ID = /^[\w.:@\/+=-]{1,128}$/;
 export function requestIdOf(request: Request): string {
   const incoming = request.headers.get("x-request-id");
   return incoming !== null && SANE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-}
-
-/** Which origins may read the API from a browser: none (the default), any, or a list. */
-export type CorsPolicy = { kind: "off" } | { kind: "any" } | { kind: "list"; origins: ReadonlySet<string> };
-
-/** Request headers a browser may send cross-origin (answered in preflight). */
-export const CORS_ALLOW_HEADERS =
-  "Accept, Content-Type, If-Modified-Since, If-None-Match, Prefer, X-Request-Id";
-/** Response headers a cross-origin script may read beyond the safelisted ones. */
-export const CORS_EXPOSE_HEADERS =
-  "ETag, X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Preference-Applied";
-/** Seconds a browser may cache a preflight answer. */
-export const CORS_MAX_AGE = "600";
-
-/**
- * The `Access-Control-Allow-Origin` value for a request from `origin` under `policy`, or
- * undefined when that origin may not read the answer.
- */
-export function allowedOrigin(policy: CorsPolicy, origin: string | null): string | undefined {
-  if (origin === null || policy.kind === "off") return undefined;
-  if (policy.kind === "any") return "*";
-  return policy.origins.has(origin) ? origin : undefined;
 }
 
 /** Content codings the server precomputes for cached bodies, best first. */

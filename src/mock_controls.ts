@@ -1,3 +1,6 @@
+import type { HeaderList } from "./http.ts";
+import { CODE_FOR_STATUS, fail, type Failure, statusTitle } from "./problem.ts";
+
 /** Latency, faults and rate limits a tester can switch on; all off unless set. */
 export interface MockControls {
   /** Added latency on API routes, drawn uniformly from `min` to `max` milliseconds. */
@@ -10,8 +13,8 @@ export interface MockControls {
   rateLimit?: { limit: number; windowMs: number };
 }
 
-/** Statuses `Prefer: code=` may ask for: the errors the API documents for its routes. */
-export const PREFERABLE_CODES: ReadonlySet<number> = new Set([400, 404, 405, 414, 429, 500, 503]);
+/** Statuses `Prefer: code=` may ask for: every error status the API documents. */
+export const PREFERABLE_CODES: ReadonlySet<number> = new Set(CODE_FOR_STATUS.keys());
 
 /** Longest latency `Prefer: delay=` may ask for, in milliseconds; longer values are ignored. */
 export const MAX_PREFER_DELAY = 60_000;
@@ -136,5 +139,82 @@ export function controlsReport(controls: MockControls): Record<string, unknown> 
     rate_limit: controls.rateLimit
       ? { limit: controls.rateLimit.limit, window_s: controls.rateLimit.windowMs / 1000 }
       : null,
+  };
+}
+
+/** Options of {@linkcode createGate}. */
+export interface GateOptions {
+  /** Current time in ms, for rate-limit windows. @default Date.now */
+  now?: () => number;
+  /** Methods the routes answer, for the `Allow` of a simulated 405. */
+  allow: string;
+}
+
+/** What the gate decided for one request: latency to add, and maybe a forced error. */
+export interface GateDecision {
+  delay: number;
+  forced: Failure | undefined;
+}
+
+/** The gate's decision for a request it leaves alone. */
+export const OPEN_GATE: GateDecision = { delay: 0, forced: undefined };
+
+/**
+ * The mock-control gate of API requests: from the server's controls and the request's `Prefer`
+ * header it decides the added latency and whether to answer a rate-limit, simulated or outage
+ * error instead of the route, pushing the headers that go with it (`RateLimit-*`,
+ * `Retry-After`, `Preference-Applied`) onto `headers`.
+ *
+ * @example
+ * ```ts
+ * const gate = createGate({ failRate: 0.1, seed: 7 }, { allow: "GET, HEAD, OPTIONS" });
+ * const { delay, forced } = gate(request, "127.0.0.1", headers);
+ * ```
+ */
+export function createGate(
+  controls: MockControls,
+  options: GateOptions,
+): (request: Request, client: string, headers: HeaderList) => GateDecision {
+  // Separate streams, so that switching on --delay does not change the --fail-rate sequence.
+  const seed = controls.seed ?? crypto.getRandomValues(new Uint32Array(1))[0]!;
+  const failDraw = seededRandom(seed);
+  const delayDraw = seededRandom(seed ^ 0x9e3779b9);
+  const { delay: delayRange, failRate, rateLimit } = controls;
+  const limiter = rateLimit ? new RateLimiter(rateLimit.limit, rateLimit.windowMs, options.now) : undefined;
+  return (request, client, headers) => {
+    const prefer = parsePrefer(request.headers.get("prefer"));
+    let delay = prefer.delay ?? 0;
+    if (delayRange) delay += delayRange.min + delayDraw() * (delayRange.max - delayRange.min);
+    let forced: Failure | undefined;
+    const limit = limiter?.hit(client);
+    if (limit) {
+      headers.push(
+        ["ratelimit-limit", String(limit.limit)],
+        ["ratelimit-remaining", String(limit.remaining)],
+        ["ratelimit-reset", String(limit.reset)],
+      );
+    }
+    if (limit && !limit.allowed) {
+      headers.push(["retry-after", String(limit.reset)]);
+      forced = fail(
+        "rate_limited",
+        `Too many requests: the limit is ${limit.limit} per ${rateLimit!.windowMs / 1000} s per client`,
+      );
+    } else if (prefer.code !== undefined) {
+      if (prefer.code === 429 || prefer.code === 503) headers.push(["retry-after", "1"]);
+      if (prefer.code === 405) headers.push(["allow", options.allow]);
+      forced = fail(
+        CODE_FOR_STATUS.get(prefer.code)!,
+        `Simulated ${prefer.code} ${statusTitle(prefer.code)}, asked for by "Prefer: code=${prefer.code}"`,
+        { simulated: true },
+      );
+    } else if (failRate !== undefined && failDraw() < failRate) {
+      headers.push(["retry-after", "1"]);
+      forced = fail("service_unavailable", "Simulated outage: the server runs with --fail-rate", {
+        simulated: true,
+      });
+    }
+    if (prefer.applied.length > 0) headers.push(["preference-applied", prefer.applied.join(", ")]);
+    return delay === 0 && forced === undefined ? OPEN_GATE : { delay: Math.round(delay), forced };
   };
 }

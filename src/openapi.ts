@@ -7,10 +7,14 @@ import {
   ReportedCurrentSchema,
   UnitsSchema,
 } from "./schema.ts";
-import { UNIT_SYSTEMS } from "./units.ts";
-
-/** Longest city name a request may carry; longer ones are refused before any lookup. */
-export const MAX_CITY_LENGTH = 200;
+import {
+  ERROR_STATUSES,
+  type ErrorStatus,
+  PROBLEM_DESCRIPTION,
+  PROBLEM_STATUS,
+  type ProblemCode,
+} from "./problem.ts";
+import type { Route } from "./routes.ts";
 
 function componentSchemas(): Record<string, unknown> {
   const registry = z.registry<{ id: string }>();
@@ -31,66 +35,126 @@ function componentSchemas(): Record<string, unknown> {
 }
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-const json = (schema: unknown, description: string, headers: Record<string, unknown> = cachingHeaders) => ({
-  description,
-  headers,
-  content: { "application/json": { schema } },
-});
-const problem = (description: string) => ({
-  description,
-  headers: { "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" } },
-  content: { "application/problem+json": { schema: ref("Problem") } },
-});
+const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
+const requestId = { "X-Request-Id": header("X-Request-Id") };
 const cachingHeaders = {
-  ETag: { $ref: "#/components/headers/ETag" },
-  "Cache-Control": { $ref: "#/components/headers/Cache-Control" },
-  "Last-Modified": { $ref: "#/components/headers/Last-Modified" },
-  "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" },
-};
-const conditional = [
-  { $ref: "#/components/parameters/If-None-Match" },
-  { $ref: "#/components/parameters/If-Modified-Since" },
-];
-const mockErrors = {
-  "429": problem(
-    "Rate limit exceeded (`--rate-limit`), or asked for with `Prefer: code=429`; see Retry-After",
-  ),
-  "503": problem("Simulated outage (`--fail-rate`), or asked for with `Prefer: code=503`; see Retry-After"),
-};
-const preferParameter = { $ref: "#/components/parameters/Prefer" };
-const commonErrors = {
-  "304": { description: "Not Modified: the representation matches If-None-Match or If-Modified-Since" },
-  "405": problem("Method not allowed on this route; `Allow` lists the methods"),
-  "500": problem("Unexpected server error (details in the server's log only)"),
-};
-const weatherResponses = {
-  "200": json(ref("CityWeather"), "The city's current weather in the requested units"),
-  "400": problem("Missing or blank city, several `city` parameters, bad encoding, or unknown units"),
-  "404": problem("Unknown city, with up to three `suggestions`"),
-  "414": problem("City name or URL too long"),
-  ...commonErrors,
-  ...mockErrors,
+  ETag: header("ETag"),
+  "Cache-Control": header("Cache-Control"),
+  "Last-Modified": header("Last-Modified"),
+  ...requestId,
 };
 
-/**
- * The OpenAPI 3.1 description of the API. Its schemas are generated from `src/schema.ts`, the
- * same zod schemas that validate the data file, so the contract cannot drift from the code.
- */
-export function openApiDocument(version: string): Record<string, unknown> {
-  const unitsParameter = {
-    name: "units",
-    in: "query",
-    required: false,
-    description: "metric (°C, km/h, hPa), imperial (°F, mph, inHg) or si (K, m/s, Pa)",
-    schema: { type: "string", enum: UNIT_SYSTEMS, default: "metric" },
+/** The OpenAPI response of a cacheable JSON 200: a schema by component name, or inline. */
+export function cachedJson(
+  schema: string | Record<string, unknown>,
+  description: string,
+): Record<string, unknown> {
+  return {
+    description,
+    headers: cachingHeaders,
+    content: { "application/json": { schema: typeof schema === "string" ? ref(schema) : schema } },
   };
-  const cityParameter = (where: "query" | "path") => ({
-    name: "city",
-    in: where,
-    required: true,
-    description: "City name; case, accents and extra white space are ignored",
-    schema: { type: "string", minLength: 1, maxLength: MAX_CITY_LENGTH },
-  });
+}
+
+/** The OpenAPI response of a JSON 200 built per request, never cached. */
+export function liveJson(schema: string, description: string): Record<string, unknown> {
+  return { description, headers: requestId, content: { "application/json": { schema: ref(schema) } } };
+}
+
+/** The OpenAPI response of the front page's 200: the endpoint index as JSON, or the HTML dashboard. */
+export function pageOrIndex(description: string): Record<string, unknown> {
+  const text = { type: "string" };
+  const endpoint = {
+    type: "object",
+    required: ["method", "path", "description"],
+    properties: { method: text, path: text, description: text },
+  };
+  return {
+    description,
+    headers: cachingHeaders,
+    content: {
+      "application/json": {
+        schema: {
+          type: "object",
+          required: ["name", "version", "endpoints"],
+          properties: { name: text, version: text, endpoints: { type: "array", items: endpoint } },
+        },
+      },
+      "text/html": { schema: text },
+    },
+  };
+}
+
+/** Error codes every route may answer with, whatever its own. */
+const EVERY_ROUTE: readonly ProblemCode[] = [
+  "bad_request",
+  "uri_too_long",
+  "method_not_allowed",
+  "internal_error",
+];
+/** Error codes of the mock controls, on API routes. */
+const API_ROUTE: readonly ProblemCode[] = ["rate_limited", "service_unavailable"];
+
+function errorResponses(route: Route): Record<string, unknown> {
+  const codes = new Set([...EVERY_ROUTE, ...route.errors, ...(route.api ? API_ROUTE : [])]);
+  const content: Record<string, unknown> = { "application/problem+json": { schema: ref("Problem") } };
+  if (route.htmlErrors) content["text/html"] = { schema: { type: "string" } };
+  const responses: Record<string, unknown> = {};
+  for (const key of Object.keys(ERROR_STATUSES)) {
+    const status = Number(key) as ErrorStatus;
+    const reasons = [...codes].filter((code) => PROBLEM_STATUS[code] === status)
+      .map((code) => `\`${code}\`: ${PROBLEM_DESCRIPTION[code]}`);
+    // On an API route a client may ask for any documented error with Prefer.
+    if (route.api) reasons.push(`asked for with \`Prefer: code=${status}\``);
+    if (reasons.length === 0) continue;
+    responses[key] = { description: reasons.join("; "), headers: requestId, content };
+  }
+  return responses;
+}
+
+function parametersOf(route: Route): unknown[] {
+  const parameters: unknown[] = [];
+  const brace = /\{(\w+)\}/.exec(route.path);
+  if (brace && route.pathParameter) {
+    parameters.push({ name: brace[1], in: "path", required: true, ...route.pathParameter });
+  }
+  for (const { name, required, description, schema } of Object.values(route.query)) {
+    parameters.push({ name, in: "query", required, description, schema });
+  }
+  if (route.conditional) {
+    parameters.push({ $ref: "#/components/parameters/If-None-Match" }, {
+      $ref: "#/components/parameters/If-Modified-Since",
+    });
+  }
+  if (route.api) parameters.push({ $ref: "#/components/parameters/Prefer" });
+  return parameters;
+}
+
+/**
+ * The OpenAPI 3.1 description of `routes`. Its schemas are generated from `src/schema.ts`, the
+ * same zod schemas that validate the data file, and its paths and errors from the route table and
+ * the status table, so the contract cannot drift from the code.
+ */
+export function openApiDocument(routes: readonly Route[], version: string): Record<string, unknown> {
+  const paths = Object.fromEntries(routes.map((route) => [route.path, {
+    get: {
+      operationId: route.operationId,
+      summary: route.summary,
+      parameters: parametersOf(route),
+      responses: {
+        "200": route.ok,
+        ...(route.conditional
+          ? {
+            "304": {
+              description: "Not Modified: the representation matches If-None-Match or If-Modified-Since",
+            },
+          }
+          : {}),
+        ...errorResponses(route),
+      },
+    },
+  }]));
+  const preferable = Object.keys(ERROR_STATUSES).join(", ");
   return {
     openapi: "3.1.0",
     info: {
@@ -99,109 +163,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       description: "Current weather for the cities of a local JSON data file. Every error is an " +
         "RFC 9457 problem details object with a stable `code`.",
     },
-    paths: {
-      "/": {
-        get: {
-          operationId: "frontPage",
-          summary: "The HTML dashboard for browsers (Accept: text/html), else a JSON index of the endpoints",
-          parameters: [
-            {
-              name: "units",
-              in: "query",
-              required: false,
-              description: "Units of the dashboard page",
-              schema: { type: "string", enum: ["metric", "imperial"], default: "metric" },
-            },
-            ...conditional,
-          ],
-          responses: {
-            "200": {
-              description: "The endpoint index, or the dashboard page",
-              headers: cachingHeaders,
-              content: {
-                "application/json": {
-                  schema: {
-                    type: "object",
-                    required: ["name", "version", "endpoints"],
-                    properties: {
-                      name: { type: "string" },
-                      version: { type: "string" },
-                      endpoints: {
-                        type: "array",
-                        items: {
-                          type: "object",
-                          required: ["method", "path", "description"],
-                          properties: {
-                            method: { type: "string" },
-                            path: { type: "string" },
-                            description: { type: "string" },
-                          },
-                        },
-                      },
-                    },
-                  },
-                },
-                "text/html": { schema: { type: "string" } },
-              },
-            },
-            "400": problem("Units the page does not offer"),
-            ...commonErrors,
-          },
-        },
-      },
-      "/weather/cities": {
-        get: {
-          operationId: "listCities",
-          summary: "Names of all cities, in data-file order",
-          parameters: [...conditional, preferParameter],
-          responses: {
-            "200": json(ref("CityList"), "The city names"),
-            "400": problem("Asked for with `Prefer: code=400`"),
-            "404": problem("Asked for with `Prefer: code=404`"),
-            "414": problem("URL too long"),
-            ...commonErrors,
-            ...mockErrors,
-          },
-        },
-      },
-      "/get_weather": {
-        get: {
-          operationId: "getWeather",
-          summary: "Current weather of one city (the original tutorial route)",
-          parameters: [cityParameter("query"), unitsParameter, ...conditional, preferParameter],
-          responses: weatherResponses,
-        },
-      },
-      "/weather/{city}": {
-        get: {
-          operationId: "getCityWeather",
-          summary: "Current weather of one city, REST style",
-          parameters: [cityParameter("path"), unitsParameter, ...conditional, preferParameter],
-          responses: weatherResponses,
-        },
-      },
-      "/healthz": {
-        get: {
-          operationId: "health",
-          summary: "Server and data status",
-          responses: {
-            "200": json(ref("Health"), "The server is up and has data", {
-              "X-Request-Id": { $ref: "#/components/headers/X-Request-Id" },
-            }),
-            "405": commonErrors["405"],
-            "500": commonErrors["500"],
-          },
-        },
-      },
-      "/openapi.json": {
-        get: {
-          operationId: "openApi",
-          summary: "This document",
-          parameters: conditional,
-          responses: { "200": json({ type: "object" }, "The OpenAPI document"), ...commonErrors },
-        },
-      },
-    },
+    paths,
     components: {
       schemas: componentSchemas(),
       parameters: {
@@ -209,7 +171,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
           name: "Prefer",
           in: "header",
           required: false,
-          description: "`code=N` answers with that documented error (400, 404, 405, 414, 429, 500, 503); " +
+          description: `\`code=N\` answers with that documented error (${preferable}); ` +
             "`delay=MS` adds latency (up to 60000). Other values are ignored; Preference-Applied says " +
             "what was applied.",
           schema: { type: "string" },

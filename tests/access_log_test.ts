@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { BufferedLines, formatAccessLine, isoTime, withAccessLog } from "../src/access_log.ts";
+import { createHandler } from "../src/handler.ts";
+import { bundled, rawRequest } from "./_helpers.ts";
 
 Deno.test("formatAccessLine() writes time, method, path with query, status, duration and request id", () => {
   const line = formatAccessLine(
@@ -23,11 +25,35 @@ Deno.test("formatAccessLine() cannot be split by a crafted path", () => {
   assert.ok(line.endsWith(" 404 0.00ms -"), line);
 });
 
-Deno.test("formatAccessLine() logs a URL that does not parse, escaped, rather than throwing", () => {
-  // Deno.serve builds request.url from the raw Host header; a Request made in JS cannot have such a URL.
-  const request = { method: "GET", url: "http://a b\u00e9/healthz" } as Request;
+// Deno.serve builds request.url from the raw Host header and the target; a Request made in JS
+// cannot have such a URL, so these fake one.
+const served = (host: string | null, target: string) =>
+  ({
+    method: "GET",
+    url: `http://${host ?? "a b\u00e9"}${target}`,
+    headers: new Headers(host ? { host } : {}),
+  }) as unknown as Request;
+
+Deno.test("formatAccessLine() logs the request target as received, whatever the Host header", () => {
+  const line = (request: Request) =>
+    formatAccessLine(new Date(0), request, new Response(null, { status: 400 }), 0);
   assert.equal(
-    formatAccessLine(new Date(0), request, new Response(null, { status: 400 }), 0),
+    line(served("x/weather/cities?", "/healthz")),
+    "1970-01-01T00:00:00.000Z GET /healthz 400 0.00ms -",
+  );
+  assert.equal(
+    line(served("a b", "/healthz?units=si")),
+    "1970-01-01T00:00:00.000Z GET /healthz?units=si 400 0.00ms -",
+  );
+  assert.equal(
+    line(served("localhost:5000", "/a/../b c\u0007")),
+    "1970-01-01T00:00:00.000Z GET /a/../b%20c%07 400 0.00ms -",
+  );
+});
+
+Deno.test("formatAccessLine() logs a URL that does not parse, escaped, rather than throwing", () => {
+  assert.equal(
+    formatAccessLine(new Date(0), served(null, "/healthz"), new Response(null, { status: 400 }), 0),
     "1970-01-01T00:00:00.000Z GET http://a%20b%E9/healthz 400 0.00ms -",
   );
 });
@@ -122,4 +148,28 @@ Deno.test("BufferedLines with keepAlive writes a pending batch before the proces
     assert.equal(exit, 0);
     assert.equal(new TextDecoder().decode(stdout), keepAlive ? "last words\n" : "", `keepAlive ${keepAlive}`);
   }
+});
+
+Deno.test("withAccessLog() under Deno.serve logs the target as received when the Host header is bad", async () => {
+  const lines: string[] = [];
+  const handler = createHandler({ current: bundled });
+  await using server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    withAccessLog(handler, (line) => lines.push(line)),
+  );
+  const url = new URL(`http://127.0.0.1:${server.addr.port}/`);
+  const cases: [host: string, target: string, status: number][] = [
+    ["x/weather/cities?", "/healthz", 400],
+    ["a b", "/weather/Tokyo?units=si", 400],
+    [url.host, "/weather/Tokyo/../cities", 200],
+  ];
+  for (const [host, target, status] of cases) {
+    const response = await rawRequest(url, `GET ${target} HTTP/1.1\r\nHost: ${host}`);
+    assert.equal(response.status, status, host);
+  }
+  assert.deepEqual(lines.map((line) => line.split(" ").slice(1, 4).join(" ")), [
+    "GET /healthz 400",
+    "GET /weather/Tokyo?units=si 400",
+    "GET /weather/Tokyo/../cities 200",
+  ]);
 });

@@ -70,8 +70,14 @@ Deno.test({
       assert.equal(await page.evaluate(`document.querySelector(".temp").textContent`), "14.2 °C");
       // The script showed the search box and started the local clocks.
       assert.equal(await page.evaluate(`document.getElementById("q").getClientRects().length`), 1);
+      // Local time carries its date, as the observation time does, and each observation its age.
       await page.waitFor(`[...document.querySelectorAll("time[data-tz]")]
-        .every((clock) => /^[A-Z][a-z]{2} \\d\\d:\\d\\d$/.test(clock.textContent))`);
+        .every((clock) => /^[A-Z][a-z]{2} \\d{1,2} [A-Z][a-z]{2}, \\d\\d:\\d\\d$/.test(clock.textContent))`);
+      assert.equal(
+        await page.evaluate(`[...document.querySelectorAll(".ago")]
+          .filter((age) => / \\((just now|\\d+ (min|h|days) ago)\\)$/.test(age.textContent)).length`),
+        names.length,
+      );
       await page.screenshot(new URL("dashboard.png", OUTPUT));
     });
 

@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import {
-  DASHBOARD_CSP,
-  dashboardPage,
-  ENDPOINTS,
-  escapeHtml,
-  renderDashboard,
-  skyOf,
-} from "../src/dashboard.ts";
+import { DASHBOARD_CSP, dashboardPage, escapeHtml, renderDashboard, skyOf } from "../src/dashboard.ts";
 import { createHandler, type Handler } from "../src/handler.ts";
+import { contentTag } from "../src/http.ts";
+import { displayPath, ROUTES } from "../src/routes.ts";
 import { cityWeather } from "../src/units.ts";
 import { WMO_CODES } from "../src/wmo.ts";
 import { bundled, datasetOf, getJson } from "./_helpers.ts";
@@ -60,7 +55,6 @@ Deno.test("renderDashboard() shows every city with its weather and a link to its
     assert.ok(metricPage.includes(`data-tz="${city.timezone}"`), city.name);
   }
   assert.ok(metricPage.includes('href="/weather/S%C3%A3o%20Paulo"'));
-  assert.ok(metricPage.includes('<a href="/openapi.json">'));
   assert.ok(metricPage.includes("<h1>Weather now</h1>"));
   assert.ok(metricPage.includes('<label class="label" for="q">Search cities</label>'));
   assert.ok(metricPage.includes('<html lang="en">'));
@@ -116,14 +110,16 @@ Deno.test("renderDashboard() escapes any city name", () => {
   }));
 });
 
-Deno.test("renderDashboard() marks the chosen units and carries both for the script", () => {
+Deno.test("renderDashboard() marks the chosen units and carries every system for the script", () => {
   const imperialPage = renderDashboard(bundled.cities, { units: "imperial" });
   const imperial = cityWeather(tokyo, "imperial").current;
   assert.ok(metricPage.includes('<a href="/?units=metric" data-units="metric" aria-current="true">'));
   assert.ok(metricPage.includes('<a href="/?units=imperial" data-units="imperial">'));
   assert.ok(imperialPage.includes('<a href="/?units=metric" data-units="metric">'));
   assert.ok(imperialPage.includes('<a href="/?units=imperial" data-units="imperial" aria-current="true">'));
-  const temperature = `data-metric="14.2 °C" data-imperial="${imperial.temperature} °F"`;
+  const kelvin = cityWeather(tokyo, "si").current.temperature;
+  const temperature =
+    `data-metric="14.2 °C" data-imperial="${imperial.temperature} °F" data-si="${kelvin} K"`;
   assert.ok(metricPage.includes(`${temperature}>14.2 °C</div>`));
   assert.ok(imperialPage.includes(`${temperature}>57.6 °F</div>`));
   assert.ok(imperialPage.includes(`>${imperial.wind_speed} mph from SSW</span>`));
@@ -152,14 +148,15 @@ Deno.test("createHandler() answers GET / from a browser with the dashboard and i
   assert.equal(response.headers.get("content-security-policy"), DASHBOARD_CSP);
   assert.equal(response.headers.get("x-content-type-options"), "nosniff");
   assert.equal(response.headers.get("cache-control"), "no-cache");
-  assert.equal(response.headers.get("etag"), dashboardPage(bundled, "metric").etag);
+  const links = ROUTES.flatMap((route) => route.link ? [{ href: route.path, label: route.link }] : []);
+  assert.equal(response.headers.get("etag"), `"${contentTag(html)}"`);
   assert.match(response.headers.get("etag")!, /^"[0-9a-z]+"$/);
   assert.equal(response.headers.get("vary"), "Accept, Accept-Encoding");
   assert.match(response.headers.get("x-request-id")!, /^[0-9a-f-]{36}$/);
   assert.ok(html.startsWith("<!doctype html>"));
   assert.ok(html.includes(` from weather.json (version <code>${bundled.version}</code>).`));
   const imperial = await getPage(handler, "/?units=imperial");
-  assert.equal(imperial.response.headers.get("etag"), dashboardPage(bundled, "imperial").etag);
+  assert.equal(imperial.response.headers.get("etag"), dashboardPage(bundled, "imperial", links).etag);
   assert.notEqual(imperial.response.headers.get("etag"), response.headers.get("etag"));
   const revalidated = await handler(
     new Request("http://localhost/", {
@@ -178,7 +175,10 @@ Deno.test("createHandler() answers GET / from an API client with the endpoint in
     assert.equal(status, 200, accept);
     assert.equal(headers.get("content-type"), "application/json; charset=utf-8");
     assert.equal(headers.get("vary"), "Accept, Accept-Encoding");
-    assert.deepEqual(body.endpoints, ENDPOINTS);
+    assert.deepEqual(
+      body.endpoints,
+      ROUTES.map((route) => ({ method: "GET", path: displayPath(route), description: route.summary })),
+    );
   }
   const { body } = await getJson(handler, "/");
   assert.deepEqual(body.endpoints.map((e: { path: string }) => e.path), [
@@ -191,29 +191,61 @@ Deno.test("createHandler() answers GET / from an API client with the endpoint in
   ]);
 });
 
-Deno.test("createHandler() refuses units the page does not offer", async () => {
+Deno.test("createHandler() serves the dashboard in every unit system, in any case", async () => {
   const handler = createHandler({ current: bundled });
-  const cases: [string, string, RegExp][] = [
-    ["?units=kelvin", "bad_units", /^Unknown units "kelvin"/],
-    ["?units=si", "bad_units", /^The page shows "metric" or "imperial" units, not "si"$/],
-    ["?units=metric&units=imperial", "bad_request", /^Give one "units" parameter/],
-    ["?units=", "bad_units", /^Unknown units ""/],
-  ];
-  for (const [query, code, detail] of cases) {
-    const response = await handler(
-      new Request(`http://localhost/${query}`, { headers: { accept: BROWSER_ACCEPT } }),
-    );
-    const body = await response.json();
-    assert.equal(response.status, 400, query);
-    assert.equal(body.code, code);
-    assert.match(body.detail, detail);
+  const si = cityWeather(tokyo, "si").current;
+  for (const query of ["?units=si", "?units=SI"]) {
+    const { response, html } = await getPage(handler, `/${query}`);
+    assert.equal(response.status, 200, query);
+    assert.ok(html.includes(`>${si.temperature} K</div>`), query);
+    assert.ok(html.includes('<a href="/?units=si" data-units="si" aria-current="true">'), query);
   }
 });
 
-Deno.test("dashboardPage() renders once per dataset and units, and anew after a reload", async () => {
+Deno.test("createHandler() answers a browser's bad units on / with an HTML error page", async () => {
+  const handler = createHandler({ current: bundled });
+  const cases: [string, RegExp][] = [
+    ["?units=kelvin", /Unknown units &quot;kelvin&quot;: expected &quot;metric&quot;/],
+    ["?units=metric&units=imperial", /Give one &quot;units&quot; parameter, not several/],
+    ["?units=", /Unknown units &quot;&quot;/],
+  ];
+  for (const [query, detail] of cases) {
+    const { response, html } = await getPage(handler, `/${query}`);
+    assert.equal(response.status, 400, query);
+    assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
+    assert.equal(response.headers.get("content-security-policy"), DASHBOARD_CSP);
+    assert.equal(response.headers.get("cache-control"), "no-store");
+    assert.ok(html.startsWith("<!doctype html>"), query);
+    assert.ok(html.includes("<h1>400 Bad Request</h1>"), query);
+    assert.match(html, detail);
+    assert.ok(html.includes('<a href="/">Back to the dashboard</a>'));
+  }
+  const api = await getJson(handler, "/?units=kelvin", { headers: { accept: "application/json" } });
+  assert.equal(api.status, 400);
+  assert.equal(api.headers.get("content-type"), "application/problem+json; charset=utf-8");
+  assert.equal(api.body.code, "bad_units");
+});
+
+Deno.test("renderDashboard() shows each observation's date and local time with the date", () => {
+  const [observed] = /<time datetime="[^"]+">([^<]+)<\/time>/.exec(metricPage)!.slice(1);
+  assert.match(observed!, /^[A-Z][a-z]{2} \d{1,2} [A-Z][a-z]{2}, \d\d:\d\d$/);
+  assert.ok(metricPage.includes(`<span class="ago" data-since="${tokyo.current.observed_at}"></span>`));
+  assert.equal(count(metricPage, 'class="ago"'), bundled.cities.length);
+});
+
+Deno.test("renderDashboard() links the routes it is given from its footer", () => {
+  const html = renderDashboard(bundled.cities, {
+    units: "metric",
+    links: [{ href: "/healthz", label: "Server <health>" }],
+  });
+  assert.ok(html.includes('<li><a href="/healthz">Server &lt;health&gt;</a> (<code>/healthz</code>)</li>'));
+});
+
+Deno.test("dashboardPage() renders once per dataset, units and links, and anew after a reload", async () => {
   const first = dashboardPage(bundled, "metric");
   assert.equal(dashboardPage(bundled, "metric"), first);
   assert.notEqual(dashboardPage(bundled, "imperial"), first);
+  assert.notEqual(dashboardPage(bundled, "metric", [{ href: "/healthz", label: "Health" }]), first);
   const source = { current: bundled };
   const handler = createHandler(source);
   const before = await getPage(handler, "/");

@@ -257,7 +257,7 @@ Deno.test("createHandler() converts weather into ?units= and names the units", a
 });
 
 Deno.test("createHandler() refuses unknown units with the allowed list", async () => {
-  for (const units of ["kelvin", "Metric", ""]) {
+  for (const units of ["kelvin", "metrics", ""]) {
     const { status, body } = await getJson(handler, `/weather/Tokyo?units=${units}`);
     assert.equal(status, 400, units);
     assert.equal(body.code, "bad_units");
@@ -266,6 +266,57 @@ Deno.test("createHandler() refuses unknown units with the allowed list", async (
   }
   const twice = await getJson(handler, "/weather/Tokyo?units=si&units=metric");
   assert.equal(twice.status, 400);
+});
+
+Deno.test("createHandler() takes units in any case", async () => {
+  const metric = await call(handler, "/weather/Tokyo");
+  for (const [units, like] of [["IMPERIAL", "imperial"], ["Metric", "metric"], ["sI", "si"]]) {
+    const { response, text } = await call(handler, `/weather/Tokyo?units=${units}`);
+    const expected = await call(handler, `/weather/Tokyo?units=${like}`);
+    assert.equal(response.status, 200, units);
+    assert.equal(text, expected.text, units);
+    assert.equal(response.headers.get("etag"), expected.response.headers.get("etag"));
+  }
+  assert.equal(metric.response.status, 200);
+});
+
+Deno.test("createHandler() parses only the query parameters a route reads", async () => {
+  for (
+    const path of [
+      "/healthz?units=bogus",
+      "/openapi.json?units=si&units=metric",
+      "/weather/cities?units=x&city=a&city=b",
+    ]
+  ) {
+    const { response } = await call(handler, path);
+    assert.equal(response.status, 200, path);
+  }
+  const weather = await call(handler, "/weather/Tokyo?city=a&city=b");
+  assert.equal(weather.response.status, 200);
+  const many = await getJson(handler, "/get_weather?city=a&city=b&units=si");
+  assert.equal(many.status, 400);
+  assert.equal(many.body.code, "bad_request");
+});
+
+Deno.test("createHandler() answers a path with a trailing slash as the path without it", async () => {
+  for (
+    const path of [
+      "/healthz",
+      "/weather/cities",
+      "/weather/Tokyo",
+      "/get_weather?city=Tokyo",
+      "/openapi.json",
+    ]
+  ) {
+    const [bare, query = ""] = path.split("?");
+    const slashed = await call(handler, `${bare}/${query ? `?${query}` : ""}`);
+    assert.equal(slashed.response.status, 200, path);
+    if (bare !== "/healthz") assert.equal(slashed.text, (await call(handler, path)).text, path);
+  }
+  for (const path of ["/healthz//", "/weather/", "/weather//", "/nothing/"]) {
+    const { response } = await call(handler, path);
+    assert.equal(response.status, 404, path);
+  }
 });
 
 Deno.test("createHandler() refuses an over-long city and URL with 414", async () => {

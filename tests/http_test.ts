@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { allowedOrigin } from "../src/cors.ts";
 import {
-  allowedOrigin,
   contentTag,
   ifNoneMatch,
   jsonRepresentation,
@@ -9,6 +9,8 @@ import {
   preferredEncoding,
   requestIdOf,
 } from "../src/http.ts";
+import { createHandler } from "../src/handler.ts";
+import { bundled } from "./_helpers.ts";
 
 Deno.test("contentTag() is stable and tells different bodies apart", () => {
   assert.equal(contentTag('{"a":1}'), contentTag('{"a":1}'));
@@ -17,9 +19,30 @@ Deno.test("contentTag() is stable and tells different bodies apart", () => {
 });
 
 Deno.test("jsonRepresentation() encodes once and quotes its strong tag", () => {
-  const rep = jsonRepresentation({ city: "Zürich" });
+  let serialized = 0;
+  const value = { city: "Zürich", toJSON: () => (serialized++, { city: value.city }) };
+  const rep = jsonRepresentation(value);
+  assert.equal(serialized, 1);
+  value.city = "Bern";
+  // Reading the body and tag again neither serializes again nor sees the later change.
   assert.equal(new TextDecoder().decode(rep.body), '{"city":"Zürich"}');
-  assert.match(rep.etag, /^"[0-9a-z]+"$/);
+  assert.equal(rep.body, rep.body);
+  assert.equal(rep.etag, `"${contentTag('{"city":"Zürich"}')}"`);
+  assert.equal(serialized, 1);
+});
+
+Deno.test("createHandler() sends every answer of a representation from its one encoding", async () => {
+  let serialized = 0;
+  const value = { toJSON: () => (serialized++, { cities: ["Tokyo"] }) };
+  const representation = jsonRepresentation(value);
+  const dataset = { ...bundled, cityList: representation };
+  const handler = createHandler({ current: dataset });
+  for (let i = 0; i < 3; i++) {
+    const response = await handler(new Request("http://localhost/weather/cities"));
+    assert.equal(await response.text(), '{"cities":["Tokyo"]}');
+    assert.equal(response.headers.get("etag"), representation.etag);
+  }
+  assert.equal(serialized, 1);
 });
 
 Deno.test("ifNoneMatch() compares weakly, in lists and with *", () => {

@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
+import { ERROR_STATUSES, PROBLEM_STATUS } from "../src/problem.ts";
+import { findRoute, ROUTES } from "../src/routes.ts";
 import { bundledHandler, getJson } from "./_helpers.ts";
 
 const handler = bundledHandler();
@@ -34,15 +36,43 @@ const EXERCISED: [method: string, path: string, headers?: Record<string, string>
   ["GET", "/weather/Tokyo", { "if-none-match": "*" }],
   ["GET", "/"],
   ["GET", "/?units=si", { accept: "text/html" }],
+  ["GET", "/?units=kelvin", { accept: "text/html" }],
+  ["GET", "/?units=kelvin"],
+  ["GET", "/healthz?units=bogus"],
+  ["GET", "/healthz/"],
+  ["GET", "/weather/cities", { prefer: "code=404" }],
+  ["GET", "/weather/Tokyo", { prefer: "code=503" }],
+  ["GET", "/get_weather?city=Tokyo", { prefer: "code=405" }],
 ];
 
 function template(pathname: string): string {
-  if (pathname in document.paths) return pathname;
-  if (pathname.startsWith("/weather/")) return "/weather/{city}";
-  throw new Error(`No path in the document for ${pathname}`);
+  const found = findRoute(pathname);
+  if (found === undefined) throw new Error(`No route for ${pathname}`);
+  return found.route.path;
 }
 
-Deno.test("openapi.json describes every route with schemas from the data schema", () => {
+Deno.test("openapi.json describes every route of the route table, and no other path", () => {
+  assert.deepEqual(Object.keys(document.paths), ROUTES.map((route) => route.path));
+  for (const route of ROUTES) {
+    const operation = document.paths[route.path].get;
+    assert.equal(operation.operationId, route.operationId);
+    assert.equal(operation.summary, route.summary);
+    const names = operation.parameters.filter((p: { in?: string }) => p.in === "query").map((
+      p: { name: string },
+    ) => p.name);
+    assert.deepEqual(names, Object.values(route.query).map((p) => p.name), route.path);
+    const statuses = Object.keys(operation.responses).map(Number);
+    for (const code of route.errors) {
+      assert.ok(statuses.includes(PROBLEM_STATUS[code]), `${route.path} ${code}`);
+    }
+    // A client may ask an API route for any documented error with Prefer; other routes answer fewer.
+    const errors = statuses.filter((status) => status >= 400);
+    if (route.api) assert.deepEqual(errors, Object.keys(ERROR_STATUSES).map(Number), route.path);
+    else assert.ok(!errors.includes(429) && !errors.includes(503), route.path);
+  }
+});
+
+Deno.test("openapi.json builds its schemas from the data schema", () => {
   const schemas = document.components.schemas;
   for (const id of ["CityWeather", "CityList", "Health", "Problem", "Current", "Units"]) {
     assert.ok(id in schemas, id);
@@ -73,7 +103,7 @@ for (const [method, path, headers] of EXERCISED) {
     const validate = ajv.compile(
       schema.$ref ? { $ref: `openapi.json${schema.$ref}` } : schema,
     );
-    const valid = validate(JSON.parse(text));
+    const valid = validate(mediaType === "text/html" ? text : JSON.parse(text));
     assert.ok(valid, `${method} ${path}: ${ajv.errorsText(validate.errors)}`);
   });
 }
