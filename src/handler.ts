@@ -13,7 +13,7 @@ import {
   PROBLEM_CONTENT_TYPE,
 } from "./problem.ts";
 import { type RequestTarget, requestTarget, searchValues } from "./request_target.ts";
-import { findRoute, type Outcome, type Route, type ServerStatus } from "./routes.ts";
+import { findRoute, type Outcome, type Route, routePath, type ServerStatus } from "./routes.ts";
 
 /** Holds the dataset the handler serves; swapping `current` switches every later request at once. */
 export interface DatasetSource {
@@ -109,8 +109,12 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   const controls = options.controls ?? {};
   const gate = createGate(controls, { now: options.now, allow: ALLOW });
   const sleep = options.sleep ?? timerSleep;
-  const report = controlsReport(controls);
-  const server = (): ServerStatus => ({ controls: report, lastReloadError: source.lastReloadError ?? null });
+  const server: ServerStatus = {
+    controls: controlsReport(controls),
+    get lastReloadError() {
+      return source.lastReloadError ?? null;
+    },
+  };
 
   function failure(request: Request, headers: HeaderList, failed: Failure, route?: Route): Response {
     const body = problem(failed.code, failed.detail, failed.extensions);
@@ -151,7 +155,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       if (error instanceof BadParameterError) return error.failure;
       throw error;
     }
-    return route.answer({ data: source.current, request, pathname, server: server() }, query);
+    return route.answer({ data: source.current, request, pathname, server }, query);
   }
 
   function respond(request: Request, info: ConnectionInfo | undefined, headers: HeaderList) {
@@ -171,15 +175,15 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
         fail("bad_request", `Invalid Host header ${host}: expected a host and an optional port`),
       );
     }
-    const found = findRoute(target.pathname);
-    if (found === undefined) {
+    const route = findRoute(target.pathname);
+    if (route === undefined) {
       return failure(
         request,
         headers,
         fail("not_found", `No route for path ${JSON.stringify(target.pathname)}`),
       );
     }
-    const { route, pathname } = found;
+    const pathname = routePath(target.pathname);
     if (request.method === "OPTIONS") return cors.options(request, headers);
     if (request.method !== "GET" && request.method !== "HEAD") {
       headers.push(["allow", ALLOW]);

@@ -304,23 +304,19 @@ for (const route of ROUTES) {
 }
 
 /**
- * The route of `pathname`, and the path it answers for (`pathname` without a trailing slash), or
- * undefined when no route has it.
- *
- * @example
- * ```ts
- * findRoute("/healthz/"); // { route: <the /healthz route>, pathname: "/healthz" }
- * ```
+ * The route of `pathname`, or undefined when no route has it. A trailing slash is ignored:
+ * "/healthz/" is "/healthz", and {@linkcode routePath} gives the path a route answers for.
  */
-export function findRoute(pathname: string): { route: Route; pathname: string } | undefined {
+export function findRoute(pathname: string): Route | undefined {
   const route = EXACT.get(pathname) ?? templatedRoute(pathname);
-  if (route !== undefined) return { route, pathname };
-  if (pathname.length > 1 && pathname.endsWith("/")) {
-    const trimmed = pathname.slice(0, -1);
-    const again = EXACT.get(trimmed) ?? templatedRoute(trimmed);
-    if (again !== undefined) return { route: again, pathname: trimmed };
-  }
-  return undefined;
+  if (route !== undefined || pathname.length < 2 || !pathname.endsWith("/")) return route;
+  const trimmed = pathname.slice(0, -1);
+  return EXACT.get(trimmed) ?? templatedRoute(trimmed);
+}
+
+/** `pathname` without a trailing slash, as the route {@linkcode findRoute} found reads it. */
+export function routePath(pathname: string): string {
+  return pathname.length > 1 && pathname.endsWith("/") ? pathname.slice(0, -1) : pathname;
 }
 
 function templatedRoute(pathname: string): Route | undefined {

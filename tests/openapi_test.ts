@@ -46,9 +46,9 @@ const EXERCISED: [method: string, path: string, headers?: Record<string, string>
 ];
 
 function template(pathname: string): string {
-  const found = findRoute(pathname);
-  if (found === undefined) throw new Error(`No route for ${pathname}`);
-  return found.route.path;
+  const route = findRoute(pathname);
+  if (route === undefined) throw new Error(`No route for ${pathname}`);
+  return route.path;
 }
 
 Deno.test("openapi.json describes every route of the route table, and no other path", () => {
