@@ -6,6 +6,7 @@ import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import fc from "fast-check";
 import { withAccessLog } from "../src/access_log.ts";
 import { createHandler } from "../src/handler.ts";
+import { findRoute } from "../src/routes.ts";
 import { ProblemSchema } from "../src/schema.ts";
 import { bundled } from "./_helpers.ts";
 
@@ -211,9 +212,10 @@ async function check(request: Request, response: Response): Promise<void> {
     return;
   }
   if (type.startsWith("text/html")) {
-    // Only the dashboard is HTML, for a request that prefers it.
-    assert.equal(new URL(request.url).pathname, "/", what);
-    assert.equal(response.status, 200, what);
+    // Only the front page answers HTML, for a request that prefers it: the dashboard, or an error page.
+    assert.equal(findRoute(new URL(request.url).pathname)?.path, "/", what);
+    if (response.status >= 400) assert.ok(text.includes(`<h1>${response.status} `), what);
+    else assert.equal(response.status, 200, what);
     return;
   }
   const json = JSON.parse(text);
