@@ -14,6 +14,7 @@
 //   object, any other members. Otherwise members are those shown, in the order shown.
 // - Values that differ on every run are matched by their form only: `loaded_at` in JSON, and the
 //   `x-request-id`, `date` and `last-modified` headers.
+import { ERROR_STATUSES, PROBLEM_STATUS } from "../src/problem.ts";
 import assert from "node:assert/strict";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { z } from "zod";
@@ -124,13 +125,7 @@ const REASONS: Record<number, string> = {
   200: "OK",
   204: "No Content",
   304: "Not Modified",
-  400: "Bad Request",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  414: "URI Too Long",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  503: "Service Unavailable",
+  ...Object.fromEntries(Object.entries(ERROR_STATUSES).map(([status, { title }]) => [status, title])),
 };
 
 /** What `curl ARGS` prints when the server is this handler. */
@@ -515,6 +510,15 @@ Deno.test("README documents every flag of the server and the client", () => {
   ) {
     assert.ok(readme.includes(`\`${flag[0]}`), `README.md does not document ${flag[0]}`);
   }
+});
+
+Deno.test("README lists every error code with its status, as src/problem.ts does", () => {
+  const readme = documents.find(({ name }) => name === "README.md")!.text;
+  const rows = [...readme.matchAll(/^\| (\d{3}) +\| `([a-z_]+)` +\|/gm)].map((
+    [, status, code],
+  ) => [code, Number(status)]);
+  assert.deepEqual(Object.fromEntries(rows), PROBLEM_STATUS);
+  assert.equal(rows.length, Object.keys(PROBLEM_STATUS).length);
 });
 
 Deno.test("README data format gives every field's limits as src/schema.ts sets them", () => {
