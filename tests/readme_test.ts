@@ -14,7 +14,6 @@
 //   object, any other members. Otherwise members are those shown, in the order shown.
 // - Values that differ on every run are matched by their form only: `loaded_at` in JSON, and the
 //   `x-request-id`, `date` and `last-modified` headers.
-import { ERROR_STATUSES, PROBLEM_STATUS } from "../src/problem.ts";
 import assert from "node:assert/strict";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { z } from "zod";
@@ -22,6 +21,7 @@ import { CLIENT_USAGE, SERVER_USAGE } from "../src/cli_args.ts";
 import { loadDataset } from "../src/dataset.ts";
 import { formatWeather } from "../src/format.ts";
 import { createHandler } from "../src/handler.ts";
+import { ERROR_STATUSES, PROBLEM_STATUS } from "../src/problem.ts";
 import { CitySchema } from "../src/schema.ts";
 import { WMO_CODES } from "../src/wmo.ts";
 
