@@ -59,14 +59,12 @@ export function watchOrWarn(source: DataReloader, print: Printer): void {
  * grant to add for a permission error, rather than Deno's hint to rerun with a flag.
  */
 export function listenFailure(error: unknown, host: string, port: number): string {
-  const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const shown = host.includes(":") ? `[${host}]` : host;
   let reason;
   if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-    reason = Deno.build.standalone
-      ? "permission denied (this executable may listen only where it was built to)"
-      : `permission denied (grant it with --allow-net=${host.includes(":") ? `[${host}]` : host}, ` +
-        "as deno task serve does with --allow-net)";
+    reason =
+      `permission denied (grant it with --allow-net=${shown}, as deno task serve does with --allow-net)`;
   } else if (error instanceof Deno.errors.AddrInUse) reason = "address already in use";
   else reason = (error as Error).message.replace(/ \(os error \d+\)$/, "");
-  return `Cannot listen on ${where}: ${reason}`;
+  return `Cannot listen on ${shown}:${port}: ${reason}`;
 }
