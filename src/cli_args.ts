@@ -15,8 +15,10 @@ export interface Flag {
   optionalValue?: boolean;
   /** The flag may be repeated; its values are collected in order. */
   multiple?: boolean;
-  /** What the help shows as the default, when there is one. */
+  /** The value when the flag is not given, as it would be typed; `--help` shows it. */
   default?: string;
+  /** The environment variable that stands in for the flag when it is not given (before `default`). */
+  env?: string;
   /** One line for `--help`. */
   description: string;
   /** Starts a group of flags in `--help` under this heading ("" for a blank line only). */
@@ -25,19 +27,27 @@ export interface Flag {
   note?: string;
 }
 
-/** Parsed flags: strings or booleans by long name, and the positional arguments in order. */
+/** Parsed flags: strings or booleans by long name, defaults filled in, and the positionals in order. */
 interface ParsedFlags {
   values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
+  /** What to call the source of `name`'s value in an error: the flag, or its environment variable. */
+  source(name: string): string;
 }
 
 /**
  * Parses `args` against `flags` strictly, with messages in the project's style. Throws `TypeError`
  * for an unknown option, a missing value, or a value given to a switch. An `optionalValue` option
  * takes the next argument only when it does not start with "-"; alone it stands for "". A leading
- * "--" is skipped, so `deno task serve -- --port 5501` reads as `--port 5501`.
+ * "--" is skipped, so `deno task serve -- --port 5501` reads as `--port 5501`. A flag not given
+ * takes its `env` variable from `env` when set and not empty, else its `default`.
  */
-function parseFlags(args: readonly string[], flags: readonly Flag[], allowPositionals: boolean): ParsedFlags {
+function parseFlags(
+  args: readonly string[],
+  flags: readonly Flag[],
+  allowPositionals: boolean,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ParsedFlags {
   const spec = new Map(flags.map((flag) => [flag.name, flag]));
   const { tokens } = parseArgs({
     args: args[0] === "--" ? args.slice(1) : [...args],
@@ -88,7 +98,20 @@ function parseFlags(args: readonly string[], flags: readonly Flag[], allowPositi
       set(token.name, token.value, option.multiple);
     }
   }
-  return { values, positionals };
+  const fromEnv = new Set<string>();
+  for (const flag of flags) {
+    if (values[flag.name] !== undefined) continue;
+    const variable = flag.env === undefined ? undefined : env[flag.env];
+    if (variable) {
+      values[flag.name] = variable;
+      fromEnv.add(flag.name);
+    } else if (flag.default !== undefined) values[flag.name] = flag.default;
+  }
+  const source = (name: string) => {
+    const variable = spec.get(name)?.env;
+    return fromEnv.has(name) && variable ? `${variable} environment variable` : name;
+  };
+  return { values, positionals, source };
 }
 
 /** `--name VALUE`, `--name [VALUE]` or `--name`, as usage and help show a flag. */
@@ -124,9 +147,8 @@ function flagHelp(flags: readonly Flag[], width: number): string {
   const lines: string[] = ["Options:"];
   for (const flag of flags) {
     if (flag.section !== undefined) lines.push("", ...(flag.section ? [flag.section] : []));
-    const text = flag.default === undefined
-      ? flag.description
-      : `${flag.description} (default: ${flag.default})`;
+    const fallback = [flag.default, flag.env && `$${flag.env}`].filter(Boolean).join(", or ");
+    const text = fallback ? `${flag.description} (default: ${fallback})` : flag.description;
     lines.push(...helpRows([[flagLabel(flag), text]], width));
     if (flag.note !== undefined) lines.push(`  ${flag.note}`);
   }
@@ -240,25 +262,21 @@ export const SERVER_PROGRAM = "weather-server";
 
 /** The server's flags, in the order usage and `--help` show them. */
 export const SERVER_FLAGS: readonly Flag[] = [
-  { name: "host", value: "HOST", default: "127.0.0.1, or $HOST", description: "Address to listen on" },
+  { name: "host", value: "HOST", default: "127.0.0.1", env: "HOST", description: "Address to listen on" },
   {
     name: "port",
     value: "PORT",
-    default: "5000, or $PORT",
+    default: "5000",
+    env: "PORT",
     description: "Port to listen on, 0 for any free one",
   },
-  {
-    name: "data",
-    value: "PATH",
-    default: "the bundled data/weather.json",
-    description: "Weather data file",
-  },
+  { name: "data", value: "PATH", description: "Weather data file (default: the bundled data/weather.json)" },
   { name: "no-watch", description: "Do not reload the data file when it changes" },
   {
     name: "max-age",
     value: "SECONDS",
-    default: "10; 0 sends no-cache",
-    description: "Cache-Control max-age of answers",
+    default: "10",
+    description: "Cache-Control max-age of answers; 0 sends no-cache",
   },
   {
     name: "cors",
@@ -360,21 +378,15 @@ export function parseServerArgs(
   args: readonly string[],
   env: { HOST?: string | undefined; PORT?: string | undefined } = {},
 ): ServerCommand {
-  const { values } = parseFlags(args, SERVER_FLAGS, false);
+  const { values, source } = parseFlags(args, SERVER_FLAGS, false, env);
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
-  const host = (values.host as string | undefined) ?? (env.HOST || "127.0.0.1");
+  const host = values.host as string;
   if (host.trim() === "") throw new TypeError('Invalid host "": give an address such as 127.0.0.1');
-  const port = values.port !== undefined
-    ? parsePort(values.port as string)
-    : env.PORT
-    ? parsePort(env.PORT, "PORT environment variable")
-    : 5000;
+  const port = parsePort(values.port as string, source("port"));
   const data = values.data as string | undefined;
   if (data !== undefined && data.trim() === "") throw new TypeError('Invalid data path "": give a file path');
-  const maxAge = values["max-age"] === undefined
-    ? 10
-    : parseWholeNumber(values["max-age"] as string, "max-age", 0, 31_536_000);
+  const maxAge = parseWholeNumber(values["max-age"] as string, "max-age", 0, 31_536_000);
   const cors = parseCors(values.cors as string[] | undefined);
   const controls: MockControls = {};
   if (values.delay !== undefined) controls.delay = parseDelay(values.delay as string);
@@ -394,9 +406,7 @@ export function parseServerArgs(
       cors,
       controls,
       quiet: values.quiet === true,
-      grace: values.grace === undefined
-        ? 5000
-        : parseWholeNumber(values.grace as string, "grace", 0, 600_000),
+      grace: parseWholeNumber(values.grace as string, "grace", 0, 600_000),
     },
   };
 }
@@ -409,7 +419,8 @@ export const CLIENT_FLAGS: readonly Flag[] = [
   {
     name: "url",
     value: "URL",
-    default: "http://127.0.0.1:5000, or $WEATHER_URL",
+    default: "http://127.0.0.1:5000",
+    env: "WEATHER_URL",
     description: "Server address",
   },
   {
@@ -509,17 +520,15 @@ export function parseClientArgs(
   args: readonly string[],
   env: { WEATHER_URL?: string | undefined } = {},
 ): ClientCommand {
-  const { values, positionals } = parseFlags(args, CLIENT_FLAGS, true);
+  const { values, positionals } = parseFlags(args, CLIENT_FLAGS, true, env);
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
   const options: ClientOptions = {
-    url: parseBaseUrl((values.url as string | undefined) ?? (env.WEATHER_URL || "http://127.0.0.1:5000")),
+    url: parseBaseUrl(values.url as string),
     json: values.json === true,
-    timeout: values.timeout === undefined
-      ? 5000
-      : parseWholeNumber(values.timeout as string, "timeout", 1, 2_147_483_647),
+    timeout: parseWholeNumber(values.timeout as string, "timeout", 1, 2_147_483_647),
     units: parseUnits(values.units as string | undefined),
-    retries: values.retries === undefined ? 2 : parseWholeNumber(values.retries as string, "retries", 0, 10),
+    retries: parseWholeNumber(values.retries as string, "retries", 0, 10),
   };
   const [command, ...rest] = positionals;
   switch (command) {
