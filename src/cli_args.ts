@@ -338,8 +338,8 @@ ${flagHelp(SERVER_FLAGS, 16)}
 
 ${routes}
 
-SIGINT or SIGTERM stops after the requests in flight (--grace, 5 s at most by default);
-another one, a second or more after the first, stops at once.`;
+SIGINT or SIGTERM stops after the requests in flight, waiting --grace ms at most; another
+signal stops at once (the first one repeated within a second counts once).`;
 }
 
 /** Settings of a server run. */
