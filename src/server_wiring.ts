@@ -1,5 +1,5 @@
-// What the server entries (server.ts and serve_parallel.ts) share: where the bundled data is, and
-// how their lines reach stdout and stderr.
+// What the server entries (server.ts and serve_parallel.ts) share: where the bundled data is, how
+// their lines reach stdout and stderr, and how they word a failure to listen.
 import { BufferedLines } from "./access_log.ts";
 import type { DataReloader, ReloadLogger } from "./reloader.ts";
 
@@ -8,8 +8,8 @@ export const BUNDLED_DATA: URL = new URL("../data/weather.json", import.meta.url
 
 const encoder = new TextEncoder();
 
-/** Writes `text` to stderr whole, now (a pipe may take a large write in parts). */
-export function writeStderr(text: string): void {
+// Writes `text` to stderr whole, now: a pipe may take a large write in parts.
+function writeStderr(text: string): void {
   const bytes = encoder.encode(text);
   for (let written = 0; written < bytes.length;) written += Deno.stderr.writeSync(bytes.subarray(written));
 }
