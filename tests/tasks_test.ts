@@ -32,10 +32,10 @@ function taskCommand(args: string[], env: Record<string, string> = {}): Deno.Com
   });
 }
 
-/** The pids left in process group `group`. */
+/** The processes left in process group `group`, as `ps` lists them (pid, pgid, command). */
 async function groupMembers(group: number): Promise<string[]> {
-  const { stdout } = await new Deno.Command("ps", { args: ["-o", "pid=", "-g", String(group)] }).output();
-  return decoder.decode(stdout).trim().split(/\s+/).filter(Boolean);
+  const { stdout } = await new Deno.Command("ps", { args: ["-A", "-o", "pid=,pgid=,args="] }).output();
+  return decoder.decode(stdout).split("\n").filter((line) => line.trim().split(/\s+/)[1] === String(group));
 }
 
 /** True once nothing listens on `url`'s port. */
@@ -130,8 +130,9 @@ Deno.test("deno task serve answers the requests in flight on SIGINT to its proce
 
 Deno.test("deno task serve stops on SIGTERM to the task runner: port freed, nothing left running", async () => {
   await using server = await spawnServer(taskCommand(["serve", "--port", "0", "--quiet"]));
-  server.child.kill("SIGTERM");
-  const status = await server.stop();
+  const members = await groupMembers(server.child.pid);
+  assert.equal(members.length, 2, `the task runner and the server: ${members.join("; ")}`);
+  const status = await server.stop(); // SIGTERM to the task runner
   assert.equal(status.code, 0);
   assert.ok(await portFreed(server.url), "the port is free");
   assert.deepEqual(await groupMembers(server.child.pid), [], "no process left behind");
