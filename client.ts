@@ -1,5 +1,6 @@
 import {
   CLIENT_HELP,
+  CLIENT_PROGRAM,
   CLIENT_USAGE,
   type ClientCommand,
   optionalEnv,
@@ -17,7 +18,9 @@ import {
 /** Prints what went wrong and returns the exit status it maps to. */
 function report(error: unknown): number {
   if (error instanceof WeatherConnectionError) {
-    console.error(`error: ${error.message}\nIs the server running? Start it with: deno task serve`);
+    // A timeout means something answered the connection: the server is running, only slow.
+    const advice = error.timedOut ? "" : "\nIs the server running? Start it with: deno task serve";
+    console.error(`error: ${error.message}${advice}`);
     return 3;
   }
   console.error(`error: ${(error as Error).message}`);
@@ -83,7 +86,7 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   if (command.kind === "help") return console.log(CLIENT_HELP), 0;
-  if (command.kind === "version") return console.log(`weather-client ${VERSION}`), 0;
+  if (command.kind === "version") return console.log(`${CLIENT_PROGRAM} ${VERSION}`), 0;
   return await run(command);
 }
 

@@ -1,17 +1,12 @@
-import { BufferedLines, withAccessLog } from "./src/access_log.ts";
-import { optionalEnv, parseServerArgs, SERVER_HELP, SERVER_USAGE } from "./src/cli_args.ts";
+import { withAccessLog } from "./src/access_log.ts";
+import { optionalEnv, parseServerArgs, SERVER_PROGRAM, SERVER_USAGE, serverHelp } from "./src/cli_args.ts";
 import { loadDataset } from "./src/dataset.ts";
 import { createHandler } from "./src/handler.ts";
 import { describeControls } from "./src/mock_controls.ts";
 import { DataReloader } from "./src/reloader.ts";
+import { BUNDLED_DATA, listenFailure, reloadLog, stderrLines, watchOrWarn } from "./src/server_wiring.ts";
 import { onShutdownSignal, signalExitCode } from "./src/shutdown.ts";
 import { VERSION } from "./src/version.ts";
-
-/** The data file shipped with the server, found beside this module rather than the working directory. */
-export const BUNDLED_DATA = new URL("./data/weather.json", import.meta.url);
-
-/** How long a shutdown waits for the requests in flight before it stops anyway. */
-const SHUTDOWN_GRACE_MS = 5000;
 
 async function main(args: string[]): Promise<number> {
   let command;
@@ -21,9 +16,9 @@ async function main(args: string[]): Promise<number> {
     console.error(`error: ${(error as Error).message}\n${SERVER_USAGE}`);
     return 2;
   }
-  if (command.kind === "help") return console.log(SERVER_HELP), 0;
-  if (command.kind === "version") return console.log(`weather-server ${VERSION}`), 0;
-  const { host, port, data, watch, quiet, maxAge, cors, controls } = command.options;
+  if (command.kind === "help") return console.log(serverHelp()), 0;
+  if (command.kind === "version") return console.log(`${SERVER_PROGRAM} ${VERSION}`), 0;
+  const { host, port, data, watch, quiet, maxAge, cors, controls, grace } = command.options;
   const path = data ?? BUNDLED_DATA;
 
   let dataset;
@@ -34,17 +29,9 @@ async function main(args: string[]): Promise<number> {
     return 1;
   }
 
-  await using source = new DataReloader(path, dataset, {
-    log: { info: (message) => console.log(message), error: (message) => console.error(`error: ${message}`) },
-  });
+  await using source = new DataReloader(path, dataset, { log: reloadLog(console) });
   // In a `deno compile` binary the bundled file is embedded: there is nothing on disk to watch.
-  if (watch && (data !== undefined || !Deno.build.standalone)) {
-    try {
-      source.watch();
-    } catch (error) {
-      console.error(`warning: ${(error as Error).message}; live reload is off`);
-    }
-  }
+  if (watch && (data !== undefined || !Deno.build.standalone)) watchOrWarn(source, console);
 
   const handler = createHandler(source, {
     maxAge,
@@ -52,15 +39,11 @@ async function main(args: string[]): Promise<number> {
     controls,
     onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
   });
-  const encoder = new TextEncoder();
-  using log = new BufferedLines((text) => {
-    const bytes = encoder.encode(text);
-    for (let written = 0; written < bytes.length;) written += Deno.stderr.writeSync(bytes.subarray(written));
-  });
+  using log = stderrLines();
   const logged = quiet ? handler : withAccessLog(handler, (line) => log.push(line));
   let server: Deno.HttpServer | undefined;
   using _signals = onShutdownSignal((signal) => {
-    const seconds = SHUTDOWN_GRACE_MS / 1000;
+    const seconds = grace / 1000;
     console.log(
       `Shutting down on ${signal}: finishing the requests in flight (${seconds} s at most); ` +
         "a second signal stops at once",
@@ -71,7 +54,7 @@ async function main(args: string[]): Promise<number> {
       log.flush();
       console.error(`error: Requests still in flight ${seconds} s after ${signal}: stopping anyway`);
       Deno.exit(1);
-    }, SHUTDOWN_GRACE_MS));
+    }, grace));
   }, (signal) => {
     log.flush();
     Deno.exit(signalExitCode(signal));
@@ -94,10 +77,7 @@ async function main(args: string[]): Promise<number> {
       },
     }, logged);
   } catch (error) {
-    const reason = error instanceof Deno.errors.AddrInUse
-      ? "address already in use"
-      : (error as Error).message.replace(/ \(os error \d+\)$/, "");
-    console.error(`error: Cannot listen on ${host}:${port}: ${reason}`);
+    console.error(`error: ${listenFailure(error, host, port)}`);
     return 1;
   }
   await server.finished;

@@ -1,6 +1,6 @@
 // Builds the standalone executables with `deno compile`: `deno task compile` for this machine,
 // `deno task compile:all` for every target Deno supports. The flags here are the only place the
-// executables' permissions are set; README "Standalone executables" explains each one, and
+// executables' permissions are set; docs/permissions.md explains each one, and
 // tests/compile_test.ts checks the built files against that list.
 
 /** The targets `deno compile --target` accepts in Deno 2.9.6. */
@@ -33,14 +33,14 @@ const COMMON_FLAGS = ["--no-prompt", "--exclude-unused-npm"];
  */
 export const SERVER_V8_FLAGS = "--max-semi-space-size=8";
 
-/** The server: listens on any `--host`, reads `--data` files under its working directory. */
+/** The server: listens on any `--host`, reads a `--data` file anywhere (docs/permissions.md). */
 export const SERVER: Executable = {
   name: "weather-server",
   entry: "server.ts",
   flags: [
     `--v8-flags=${SERVER_V8_FLAGS}`,
     "--allow-net",
-    "--allow-read=.",
+    "--allow-read",
     "--allow-env=HOST,PORT",
     "--include",
     "data/weather.json",

@@ -3,30 +3,62 @@ import type { CorsPolicy } from "./cors.ts";
 import type { MockControls } from "./mock_controls.ts";
 import { isUnitSystem, UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
 
-type FlagSpec = Record<
-  string,
-  { type: "string" | "boolean"; short?: string; multiple?: boolean; optionalValue?: boolean }
->;
+/** One flag of a program: the single definition its parsing, usage line and `--help` come from. */
+export interface Flag {
+  /** Long name, without the leading "--". */
+  name: string;
+  /** One-letter alias, without the "-". */
+  short?: string;
+  /** Name of the value shown in usage and help (`--port PORT`); absent for a switch. */
+  value?: string;
+  /** The value may be left out (`--cors` alone); it is then "". */
+  optionalValue?: boolean;
+  /** The flag may be repeated; its values are collected in order. */
+  multiple?: boolean;
+  /** The value when the flag is not given, as it would be typed; `--help` shows it. */
+  default?: string;
+  /** The environment variable that stands in for the flag when it is not given (before `default`). */
+  env?: string;
+  /** One line for `--help`. */
+  description: string;
+  /** Starts a group of flags in `--help` under this heading ("" for a blank line only). */
+  section?: string;
+  /** A line `--help` shows after this flag, for what the group has beyond its flags. */
+  note?: string;
+}
 
-/** Parsed flags: strings or booleans by long name, and the positional arguments in order. */
+/** Parsed flags: strings or booleans by long name, defaults filled in, and the positionals in order. */
 interface ParsedFlags {
   values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
+  /** What to call the source of `name`'s value in an error: the flag, or its environment variable. */
+  source(name: string): string;
 }
 
 /**
- * Parses `args` against `spec` strictly, with messages in the project's style. Throws `TypeError`
- * for an unknown option, a missing value, or a value given to a switch. An `optionalValue` string
- * option takes the next argument only when it does not start with "-"; alone it stands for "".
+ * Parses `args` against `flags` strictly, with messages in the project's style. Throws `TypeError`
+ * for an unknown option, a missing value, or a value given to a switch. An `optionalValue` option
+ * takes the next argument only when it does not start with "-"; alone it stands for "". A leading
+ * "--" is skipped, so `deno task serve -- --port 5501` reads as `--port 5501`. A flag not given
+ * takes its `env` variable from `env` when set and not empty, else its `default`.
  */
-function parseFlags(args: readonly string[], spec: FlagSpec, allowPositionals: boolean): ParsedFlags {
+function parseFlags(
+  args: readonly string[],
+  flags: readonly Flag[],
+  allowPositionals: boolean,
+  env: Readonly<Record<string, string | undefined>> = {},
+): ParsedFlags {
+  const spec = new Map(flags.map((flag) => [flag.name, flag]));
   const { tokens } = parseArgs({
-    args: [...args],
+    args: args[0] === "--" ? args.slice(1) : [...args],
     // Optional-value options are parsed as switches so they never swallow the next flag.
     options: Object.fromEntries(
-      Object.entries(spec).map(([name, { type, short, optionalValue }]) => [
+      flags.map(({ name, value, short, optionalValue }) => [
         name,
-        { type: optionalValue ? "boolean" as const : type, ...(short ? { short } : {}) },
+        {
+          type: value === undefined || optionalValue ? "boolean" as const : "string" as const,
+          ...(short ? { short } : {}),
+        },
       ]),
     ),
     strict: false,
@@ -47,7 +79,7 @@ function parseFlags(args: readonly string[], spec: FlagSpec, allowPositionals: b
       continue;
     }
     if (token.kind === "option-terminator") continue;
-    const option = spec[token.name];
+    const option = spec.get(token.name);
     if (option === undefined) throw new TypeError(`Unknown option "${token.rawName}"`);
     if (option.optionalValue) {
       const next = tokens[i + 1];
@@ -56,7 +88,7 @@ function parseFlags(args: readonly string[], spec: FlagSpec, allowPositionals: b
         set(token.name, next.value, option.multiple);
         i++;
       } else set(token.name, "", option.multiple);
-    } else if (option.type === "boolean") {
+    } else if (option.value === undefined) {
       if (token.value !== undefined) {
         throw new TypeError(`Option "${token.rawName}" takes no value, got ${JSON.stringify(token.value)}`);
       }
@@ -66,7 +98,61 @@ function parseFlags(args: readonly string[], spec: FlagSpec, allowPositionals: b
       set(token.name, token.value, option.multiple);
     }
   }
-  return { values, positionals };
+  const fromEnv = new Set<string>();
+  for (const flag of flags) {
+    if (values[flag.name] !== undefined) continue;
+    const variable = flag.env === undefined ? undefined : env[flag.env];
+    if (variable) {
+      values[flag.name] = variable;
+      fromEnv.add(flag.name);
+    } else if (flag.default !== undefined) values[flag.name] = flag.default;
+  }
+  const source = (name: string) => {
+    const variable = spec.get(name)?.env;
+    return fromEnv.has(name) && variable ? `${variable} environment variable` : name;
+  };
+  return { values, positionals, source };
+}
+
+/** `--name VALUE`, `--name [VALUE]` or `--name`, as usage and help show a flag. */
+function flagLabel({ name, value, optionalValue }: Flag): string {
+  if (value === undefined) return `--${name}`;
+  return optionalValue ? `--${name} [${value}]` : `--${name} ${value}`;
+}
+
+/**
+ * The one-line usage of `program` from its `flags`, then `operands` (the commands, for the client).
+ *
+ * @example
+ * ```ts
+ * usageLine("weather-server", SERVER_FLAGS); // "Usage: weather-server [--host HOST] [--port PORT] ..."
+ * ```
+ */
+export function usageLine(program: string, flags: readonly Flag[], operands?: string): string {
+  const parts = flags.map((flag) => `[${flagLabel(flag)}]${flag.multiple ? "..." : ""}`);
+  return [`Usage: ${program}`, ...parts, ...(operands ? [operands] : [])].join(" ");
+}
+
+/** Two-column help lines: a name padded to `width`, or alone on its line when longer. */
+function helpRows(rows: readonly (readonly [string, string])[], width: number): string[] {
+  return rows.map(([label, text]) =>
+    label.length + 3 <= width
+      ? `  ${label.padEnd(width - 2)}${text}`
+      : `  ${label}\n${" ".repeat(width)}${text}`
+  );
+}
+
+/** The option lines of `--help`, grouped under each flag's `section`, from the same `flags` as parsing. */
+function flagHelp(flags: readonly Flag[], width: number): string {
+  const lines: string[] = ["Options:"];
+  for (const flag of flags) {
+    if (flag.section !== undefined) lines.push("", ...(flag.section ? [flag.section] : []));
+    const fallback = [flag.default, flag.env && `$${flag.env}`].filter(Boolean).join(", or ");
+    const text = fallback ? `${flag.description} (default: ${fallback})` : flag.description;
+    lines.push(...helpRows([[flagLabel(flag), text]], width));
+    if (flag.note !== undefined) lines.push(`  ${flag.note}`);
+  }
+  return lines.join("\n");
 }
 
 /**
@@ -171,44 +257,90 @@ export function parseRateLimit(text: string): { limit: number; windowMs: number 
   return { limit, windowMs: match[2]!.toLowerCase().startsWith("s") ? 1000 : 60_000 };
 }
 
-/** One line on how to call the server. */
-export const SERVER_USAGE = "Usage: server.ts [--host HOST] [--port PORT] [--data PATH] [--no-watch] " +
-  "[--max-age SECONDS] [--cors [ORIGIN]]... [--delay MS|MIN-MAX] [--fail-rate P] [--seed N] " +
-  "[--rate-limit N/s|N/min] [--quiet] [--help] [--version]";
+/** How the server is named in its usage line and `--version`: the standalone executable's name. */
+export const SERVER_PROGRAM = "weather-server";
 
-/** The server's `--help` text. */
-export const SERVER_HELP = `Local weather API server.
+/** The server's flags, in the order usage and `--help` show them. */
+export const SERVER_FLAGS: readonly Flag[] = [
+  { name: "host", value: "HOST", default: "127.0.0.1", env: "HOST", description: "Address to listen on" },
+  {
+    name: "port",
+    value: "PORT",
+    default: "5000",
+    env: "PORT",
+    description: "Port to listen on, 0 for any free one",
+  },
+  { name: "data", value: "PATH", description: "Weather data file (default: the bundled data/weather.json)" },
+  { name: "no-watch", description: "Do not reload the data file when it changes" },
+  {
+    name: "max-age",
+    value: "SECONDS",
+    default: "10",
+    description: "Cache-Control max-age of answers; 0 sends no-cache",
+  },
+  {
+    name: "cors",
+    value: "ORIGIN",
+    optionalValue: true,
+    multiple: true,
+    description: "Let browsers on ORIGIN read answers (repeatable); alone: any origin",
+  },
+  {
+    name: "grace",
+    value: "MS",
+    default: "5000",
+    description: "On SIGINT or SIGTERM, wait this long for the requests in flight",
+  },
+  {
+    name: "delay",
+    value: "MS|MIN-MAX",
+    description: "Add latency, fixed or uniform between MIN and MAX ms",
+    section: "Mock-API controls (off by default; they apply to the weather routes, not /healthz):",
+  },
+  {
+    name: "fail-rate",
+    value: "P",
+    description: "Answer that fraction (0-1) of requests with 503 and Retry-After",
+  },
+  {
+    name: "seed",
+    value: "N",
+    description: "Seed the random draws of --delay and --fail-rate, to repeat a run",
+  },
+  {
+    name: "rate-limit",
+    value: "N/s|N/min",
+    description: "Answer 429 beyond N requests per second or minute per client address",
+    note: 'Per request: "Prefer: code=503" answers that error, "Prefer: delay=300" adds latency.',
+  },
+  { name: "quiet", description: "No access log on stderr", section: "" },
+  { name: "help", short: "h", description: "Show this help and exit" },
+  { name: "version", short: "V", description: "Show the version and exit" },
+];
+
+/** One line on how to call the server. */
+export const SERVER_USAGE: string = usageLine(SERVER_PROGRAM, SERVER_FLAGS);
+
+/**
+ * The routes line of the server's `--help`, kept in one place until the route table can generate
+ * it: {@linkcode serverHelp} takes it as a parameter.
+ */
+export const SERVER_ROUTES_HELP = "Routes: GET /weather/cities, /get_weather?city=NAME, /weather/NAME, " +
+  "/healthz, /openapi.json\nWeather routes take ?units=metric|imperial|si.";
+
+/** The server's `--help` text, from {@linkcode SERVER_FLAGS} and a description of its routes. */
+export function serverHelp(routes: string = SERVER_ROUTES_HELP): string {
+  return `Local weather API server.
 
 ${SERVER_USAGE}
 
-Options:
-  --host HOST   Address to listen on (default 127.0.0.1, or $HOST)
-  --port PORT   Port to listen on, 0 for any free one (default 5000, or $PORT)
-  --data PATH   Weather data file (default: the bundled data/weather.json)
-  --no-watch    Do not reload the data file when it changes
-  --max-age SECONDS
-                Cache-Control max-age of answers (default 10; 0 sends no-cache)
-  --cors [ORIGIN]
-                Let browsers on ORIGIN read answers (repeatable); alone: any origin
+${flagHelp(SERVER_FLAGS, 16)}
 
-Mock-API controls (off by default; they apply to the weather routes, not /healthz):
-  --delay MS|MIN-MAX
-                Add latency, fixed or uniform between MIN and MAX ms
-  --fail-rate P Answer that fraction (0-1) of requests with 503 and Retry-After
-  --seed N      Seed the random draws of --delay and --fail-rate, to repeat a run
-  --rate-limit N/s|N/min
-                Answer 429 beyond N requests per second or minute per client address
-  Per request: "Prefer: code=503" answers that error, "Prefer: delay=300" adds latency.
+${routes}
 
-  --quiet       No access log on stderr
-  --help        Show this help and exit
-  --version     Show the version and exit
-
-Routes: GET /weather/cities, /get_weather?city=NAME, /weather/NAME, /healthz, /openapi.json
-Weather routes take ?units=metric|imperial|si.
-
-SIGINT or SIGTERM stops after the requests in flight (5 s at most); a second one
-stops at once.`;
+SIGINT or SIGTERM stops after the requests in flight, waiting --grace ms at most; another
+signal stops at once (the first one repeated within a second counts once).`;
+}
 
 /** Settings of a server run. */
 export interface ServerOptions {
@@ -223,6 +355,8 @@ export interface ServerOptions {
   cors: CorsPolicy;
   controls: MockControls;
   quiet: boolean;
+  /** Milliseconds a shutdown waits for the requests in flight before it stops anyway. */
+  grace: number;
 }
 
 /** What the server was asked to do. */
@@ -244,35 +378,15 @@ export function parseServerArgs(
   args: readonly string[],
   env: { HOST?: string | undefined; PORT?: string | undefined } = {},
 ): ServerCommand {
-  const { values } = parseFlags(args, {
-    host: { type: "string" },
-    port: { type: "string" },
-    data: { type: "string" },
-    "no-watch": { type: "boolean" },
-    "max-age": { type: "string" },
-    cors: { type: "string", multiple: true, optionalValue: true },
-    delay: { type: "string" },
-    "fail-rate": { type: "string" },
-    seed: { type: "string" },
-    "rate-limit": { type: "string" },
-    quiet: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-    version: { type: "boolean", short: "V" },
-  }, false);
+  const { values, source } = parseFlags(args, SERVER_FLAGS, false, env);
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
-  const host = (values.host as string | undefined) ?? (env.HOST || "127.0.0.1");
+  const host = values.host as string;
   if (host.trim() === "") throw new TypeError('Invalid host "": give an address such as 127.0.0.1');
-  const port = values.port !== undefined
-    ? parsePort(values.port as string)
-    : env.PORT
-    ? parsePort(env.PORT, "PORT environment variable")
-    : 5000;
+  const port = parsePort(values.port as string, source("port"));
   const data = values.data as string | undefined;
   if (data !== undefined && data.trim() === "") throw new TypeError('Invalid data path "": give a file path');
-  const maxAge = values["max-age"] === undefined
-    ? 10
-    : parseWholeNumber(values["max-age"] as string, "max-age", 0, 31_536_000);
+  const maxAge = parseWholeNumber(values["max-age"] as string, "max-age", 0, 31_536_000);
   const cors = parseCors(values.cors as string[] | undefined);
   const controls: MockControls = {};
   if (values.delay !== undefined) controls.delay = parseDelay(values.delay as string);
@@ -292,35 +406,69 @@ export function parseServerArgs(
       cors,
       controls,
       quiet: values.quiet === true,
+      grace: parseWholeNumber(values.grace as string, "grace", 0, 600_000),
     },
   };
 }
 
-/** One line on how to call the client. */
-export const CLIENT_USAGE =
-  "Usage: client.ts [--url URL] [--units metric|imperial|si] [--json] [--timeout MS] " +
-  "[cities | weather CITY... | health]";
+/** How the client is named in its usage line and `--version`: the standalone executable's name. */
+export const CLIENT_PROGRAM = "weather-client";
 
-/** The client's `--help` text. */
+/** The client's flags, in the order usage and `--help` show them. */
+export const CLIENT_FLAGS: readonly Flag[] = [
+  {
+    name: "url",
+    value: "URL",
+    default: "http://127.0.0.1:5000",
+    env: "WEATHER_URL",
+    description: "Server address",
+  },
+  {
+    name: "units",
+    value: "UNITS",
+    description: "metric (°C, km/h, hPa), imperial (°F, mph, inHg) or si (K, m/s, Pa)",
+  },
+  { name: "json", description: "Print JSON: the API's bodies, one per line" },
+  {
+    name: "timeout",
+    value: "MS",
+    default: "5000",
+    description: "Give up on an attempt after MS milliseconds",
+  },
+  {
+    name: "retries",
+    value: "N",
+    default: "2",
+    description: "Retry N times after a connection error, timeout, 429 or 5xx",
+  },
+  { name: "help", short: "h", description: "Show this help and exit" },
+  { name: "version", short: "V", description: "Show the version and exit" },
+];
+
+/** The client's commands, as usage and `--help` show them. */
+const CLIENT_COMMANDS: readonly (readonly [string, string])[] = [
+  ["(none)", "List the cities, then show Tokyo's weather"],
+  ["cities", "List the cities"],
+  ["weather CITY...", "Show the weather of one or more cities"],
+  ["health", "Show the server's health"],
+];
+
+/** One line on how to call the client. */
+export const CLIENT_USAGE: string = usageLine(
+  CLIENT_PROGRAM,
+  CLIENT_FLAGS,
+  `[${CLIENT_COMMANDS.slice(1).map(([command]) => command).join(" | ")}]`,
+);
+
+/** The client's `--help` text, from {@linkcode CLIENT_FLAGS}. */
 export const CLIENT_HELP = `Client for the local weather API.
 
 ${CLIENT_USAGE}
 
 Commands:
-  (none)           List the cities, then show Tokyo's weather
-  cities           List the cities
-  weather CITY...  Show the weather of one or more cities
-  health           Show the server's health
+${helpRows(CLIENT_COMMANDS, 19).join("\n")}
 
-Options:
-  --url URL        Server address (default http://127.0.0.1:5000, or $WEATHER_URL)
-  --units UNITS    metric (°C, km/h, hPa), imperial (°F, mph, inHg) or si (K, m/s, Pa)
-  --json           Print JSON: the API's bodies, one per line
-  --timeout MS     Give up on an attempt after MS milliseconds (default 5000)
-  --retries N      Retry N times after a connection error, timeout, 429 or 5xx, with
-                   exponential backoff and jitter, honouring Retry-After (default 2)
-  --help           Show this help and exit
-  --version        Show the version and exit
+${flagHelp(CLIENT_FLAGS, 19)}
 
 Exit status: 0 success, 1 the API answered with an error, 2 usage error,
 3 the server could not be reached, timed out, or stayed unavailable (429, 5xx).`;
@@ -372,25 +520,15 @@ export function parseClientArgs(
   args: readonly string[],
   env: { WEATHER_URL?: string | undefined } = {},
 ): ClientCommand {
-  const { values, positionals } = parseFlags(args, {
-    url: { type: "string" },
-    json: { type: "boolean" },
-    timeout: { type: "string" },
-    units: { type: "string" },
-    retries: { type: "string" },
-    help: { type: "boolean", short: "h" },
-    version: { type: "boolean", short: "V" },
-  }, true);
+  const { values, positionals } = parseFlags(args, CLIENT_FLAGS, true, env);
   if (values.help) return { kind: "help" };
   if (values.version) return { kind: "version" };
   const options: ClientOptions = {
-    url: parseBaseUrl((values.url as string | undefined) ?? (env.WEATHER_URL || "http://127.0.0.1:5000")),
+    url: parseBaseUrl(values.url as string),
     json: values.json === true,
-    timeout: values.timeout === undefined
-      ? 5000
-      : parseWholeNumber(values.timeout as string, "timeout", 1, 2_147_483_647),
+    timeout: parseWholeNumber(values.timeout as string, "timeout", 1, 2_147_483_647),
     units: parseUnits(values.units as string | undefined),
-    retries: values.retries === undefined ? 2 : parseWholeNumber(values.retries as string, "retries", 0, 10),
+    retries: parseWholeNumber(values.retries as string, "retries", 0, 10),
   };
   const [command, ...rest] = positionals;
   switch (command) {

@@ -138,7 +138,8 @@ export class WeatherClient {
   /**
    * GETs `url` and returns its JSON body, retrying transient failures as the options say. Throws
    * {@linkcode WeatherApiError} for an error status, {@linkcode WeatherConnectionError} when the
-   * server cannot be reached in time, and `SyntaxError` when a success body is not JSON.
+   * server cannot be reached in time, `Deno.errors.NotCapable` (never retried) when this process
+   * may not connect to it, and `SyntaxError` when a success body is not JSON.
    */
   async getJson(url: URL): Promise<unknown> {
     const { retries = 2, backoffMs = 250, maxBackoffMs = 10_000, onRetry } = this.#options;
@@ -170,6 +171,14 @@ export class WeatherClient {
       response = await this.#fetch(new Request(url, { headers: { accept: "application/json" }, signal }));
       text = await response.text();
     } catch (error) {
+      if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+        // Not the server's doing, and no retry can help.
+        throw new Deno.errors.NotCapable(
+          `Cannot connect to the weather server at ${url.origin}: permission denied ` +
+            `(grant it with --allow-net=${url.host}, as deno task client does with --allow-net)`,
+          { cause: error },
+        );
+      }
       const timedOut = signal.aborted;
       const reason = timedOut ? `no answer within ${this.#timeout} ms` : connectionReason(error);
       throw new WeatherConnectionError(

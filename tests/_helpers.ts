@@ -32,6 +32,21 @@ export function versionFile(n: number): { cities: unknown[] } {
   };
 }
 
+/**
+ * Writes into `dir` a data file whose city list answer is about 12 MB, more than the kernel
+ * buffers of a loopback connection hold: a client that stops reading keeps that request in flight
+ * at the server. Returns its path.
+ */
+export async function bigDataFile(dir: string): Promise<string> {
+  const path = `${dir}/big.json`;
+  const cities = Array.from(
+    { length: 40_000 },
+    (_, i) => ({ ...bundled.cities[0]!, name: `${i}`.padEnd(100, "市") }),
+  );
+  await Deno.writeTextFile(path, JSON.stringify({ cities }));
+  return path;
+}
+
 /** A handler over the bundled data. */
 export function bundledHandler(options: HandlerOptions = {}): Handler {
   return createHandler({ current: bundled }, options);

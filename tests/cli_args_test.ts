@@ -1,6 +1,17 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { parseClientArgs, parseCors, parsePort, parseServerArgs } from "../src/cli_args.ts";
+import {
+  CLIENT_FLAGS,
+  CLIENT_HELP,
+  CLIENT_USAGE,
+  parseClientArgs,
+  parseCors,
+  parsePort,
+  parseServerArgs,
+  SERVER_FLAGS,
+  SERVER_USAGE,
+  serverHelp,
+} from "../src/cli_args.ts";
 
 Deno.test("parseServerArgs() defaults to 127.0.0.1:5000 and the bundled data", () => {
   assert.deepEqual(parseServerArgs([]), {
@@ -14,6 +25,7 @@ Deno.test("parseServerArgs() defaults to 127.0.0.1:5000 and the bundled data", (
       cors: { kind: "off" },
       controls: {},
       quiet: false,
+      grace: 5000,
     },
   });
 });
@@ -43,6 +55,7 @@ Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=v
         cors: { kind: "any" },
         controls: {},
         quiet: true,
+        grace: 5000,
       },
     },
   );
@@ -175,3 +188,67 @@ Deno.test("parseCors() refuses values that are not origins", () => {
     assert.throws(() => parseCors([bad]), /Invalid CORS origin/, bad);
   }
 });
+
+Deno.test("parseServerArgs() and parseClientArgs() skip a leading --, as npm users type it", () => {
+  const served = parseServerArgs(["--", "--port", "5501"]);
+  assert.equal(served.kind === "serve" && served.options.port, 5501);
+  const asked = parseClientArgs(["--", "health", "--json"]);
+  assert.equal(asked.kind, "health");
+  assert.equal(asked.kind === "health" && asked.options.json, true);
+  // Only a leading one: a "--" later still ends the options.
+  assert.throws(() => parseServerArgs(["--quiet", "--", "--port", "1"]), /Unexpected argument "--port"/);
+});
+
+Deno.test("parseServerArgs() reads --grace as whole milliseconds", () => {
+  const served = parseServerArgs(["--grace", "250"]);
+  assert.equal(served.kind === "serve" && served.options.grace, 250);
+  assert.throws(() => parseServerArgs(["--grace", "soon"]), {
+    name: "TypeError",
+    message: /Invalid grace "soon"/,
+  });
+  assert.throws(() => parseServerArgs(["--grace", "600001"]), RangeError);
+});
+
+Deno.test("SERVER_USAGE and serverHelp() show every flag of SERVER_FLAGS, and parsing knows each", () => {
+  assert.match(SERVER_USAGE, /^Usage: weather-server \[--host HOST\] \[--port PORT\] /);
+  const help = serverHelp("Routes: (a test line)");
+  assert.ok(help.includes(`\n${SERVER_USAGE}\n`));
+  assert.ok(help.includes("\nRoutes: (a test line)\n"), "the routes line is the one passed in");
+  for (const flag of SERVER_FLAGS) {
+    const label = flag.value === undefined ? `--${flag.name}` : `--${flag.name} `;
+    assert.ok(SERVER_USAGE.includes(`[${label}`), `usage lists --${flag.name}`);
+    assert.match(help, new RegExp(`\\n  ${label.replace(/[|[\]]/g, "\\$&")}`), `help lists --${flag.name}`);
+    assert.ok(help.includes(flag.description), `help describes --${flag.name}`);
+    const args = flag.value === undefined ? [`--${flag.name}`] : [`--${flag.name}=${sample(flag.name)}`];
+    assert.doesNotThrow(() => parseServerArgs(args), `--${flag.name} parses`);
+  }
+});
+
+Deno.test("CLIENT_USAGE and CLIENT_HELP show every flag of CLIENT_FLAGS, --retries included", () => {
+  assert.match(
+    CLIENT_USAGE,
+    /^Usage: weather-client \[--url URL\] .*\[--retries N\] .*\[cities \| weather CITY\.\.\. \| health\]$/,
+  );
+  for (const flag of CLIENT_FLAGS) {
+    assert.ok(CLIENT_USAGE.includes(`[--${flag.name}`), `usage lists --${flag.name}`);
+    assert.ok(CLIENT_HELP.includes(`\n  --${flag.name}`), `help lists --${flag.name}`);
+    assert.ok(CLIENT_HELP.includes(flag.description), `help describes --${flag.name}`);
+  }
+});
+
+/** A valid value for each server flag that takes one. */
+function sample(name: string): string {
+  const values: Record<string, string> = {
+    host: "::1",
+    port: "0",
+    data: "x.json",
+    "max-age": "1",
+    cors: "*",
+    grace: "1",
+    delay: "1-2",
+    "fail-rate": "0.5",
+    seed: "1",
+    "rate-limit": "1/s",
+  };
+  return values[name] ?? "";
+}

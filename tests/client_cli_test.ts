@@ -125,7 +125,25 @@ Deno.test("client.ts exits 3 when the server does not answer in time", async () 
   for (const conn of held) conn.close();
   assert.equal(ran.code, 3);
   assert.equal(ran.stdout, "");
-  assert.match(ran.stderr, /^error: Cannot reach the weather server at .*: no answer within 300 ms\n/);
+  // Something accepted the connection: no advice to start a server.
+  assert.equal(
+    ran.stderr,
+    `error: Cannot reach the weather server at http://127.0.0.1:${listener.addr.port}: no answer within 300 ms\n`,
+  );
+});
+
+Deno.test("client.ts names the grant it lacks to connect, and does not retry", async () => {
+  // Refused by the permission check before any connection is tried.
+  const ran = await runEntry("client.ts", ["--url", "http://[::1]:5000", "health"], {
+    permissions: ["--allow-net=127.0.0.1", "--allow-env"],
+  });
+  assert.equal(ran.code, 1);
+  assert.equal(ran.stdout, "");
+  assert.equal(
+    ran.stderr,
+    "error: Cannot connect to the weather server at http://[::1]:5000: permission denied " +
+      "(grant it with --allow-net=[::1]:5000, as deno task client does with --allow-net)\n",
+  );
 });
 
 Deno.test("client.ts reports usage errors with exit 2", async () => {
@@ -133,7 +151,7 @@ Deno.test("client.ts reports usage errors with exit 2", async () => {
     const ran = await runEntry("client.ts", args);
     assert.equal(ran.code, 2, args.join(" "));
     assert.equal(ran.stdout, "");
-    assert.match(ran.stderr, /^error: .+\nUsage: client\.ts /);
+    assert.match(ran.stderr, /^error: .+\nUsage: weather-client /);
   }
 });
 

@@ -51,6 +51,25 @@ function builtPath(executable: Executable, outDir: string): string {
 }
 
 /**
+ * Where `needle` first occurs in `haystack` at or after `from`, or -1. The native search for the
+ * first byte skips ahead; Buffer's own indexOf is JavaScript in Deno, and slow over 100 MB.
+ */
+function findBytes(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
+  const first = needle[0]!;
+  const last = haystack.length - needle.length;
+  for (
+    let at = haystack.indexOf(first, from);
+    at !== -1 && at <= last;
+    at = haystack.indexOf(first, at + 1)
+  ) {
+    let i = 1;
+    while (i < needle.length && haystack[at + i] === needle[i]) i++;
+    if (i === needle.length) return at;
+  }
+  return -1;
+}
+
+/**
  * The metadata `deno compile` 2.9.6 writes into an executable: after the magic bytes "d3n0l4nd",
  * a little-endian u64 length and that much JSON. Throws when no such block is found, so a change
  * of layout fails the test rather than passing it.
@@ -59,7 +78,7 @@ function bakedMetadata(
   binary: Buffer,
 ): { entrypoint_key: string; permissions: Record<string, unknown>; v8_flags?: string[] } {
   const magic = Buffer.from("d3n0l4nd");
-  for (let at = binary.indexOf(magic); at !== -1; at = binary.indexOf(magic, at + 1)) {
+  for (let at = findBytes(binary, magic); at !== -1; at = findBytes(binary, magic, at + 1)) {
     const start = at + magic.length + 8;
     if (start >= binary.length || binary[start] !== 0x7b) continue;
     const end = start + Number(binary.readBigUInt64LE(at + magic.length));
@@ -92,7 +111,7 @@ const NOTHING_ELSE = {
   deny_import: null,
   prompt: false,
 };
-const SERVER_PERMISSIONS = { ...NOTHING_ELSE, allow_net: [], allow_read: ["."], allow_env: ["HOST", "PORT"] };
+const SERVER_PERMISSIONS = { ...NOTHING_ELSE, allow_net: [], allow_read: [], allow_env: ["HOST", "PORT"] };
 const CLIENT_PERMISSIONS = {
   ...NOTHING_ELSE,
   allow_net: [],
@@ -142,7 +161,11 @@ Deno.test("compile: both entries type-check and build; the server embeds data/we
       assert.ok(!ran.stderr.includes("fast-check"), ran.stderr);
 
       const binary = Buffer.from(await Deno.readFile(builtPath(executable, dir)));
-      assert.equal(binary.includes(data), executable === SERVER, `${executable.name} embeds the data file`);
+      assert.equal(
+        findBytes(binary, data) !== -1,
+        executable === SERVER,
+        `${executable.name} embeds the data file`,
+      );
       const metadata = bakedMetadata(binary);
       assert.equal(metadata.entrypoint_key, executable.entry);
       const { allow_import: _defaultImportHosts, ...granted } = metadata.permissions;
@@ -235,27 +258,20 @@ Deno.test({
 
       const oneCity = JSON.stringify({ cities: [bundled.cities[0]] });
 
-      await t.step("--data reads a file under the working directory", async () => {
+      await t.step("--data reads a file under the working directory, and one anywhere else", async () => {
         await Deno.writeTextFile(`${cwd}/mine.json`, oneCity);
-        const running = await startServerBinary(server, ["--port", "0", "--data", "mine.json"], cwd);
-        await running.stop();
-        assert.match(
-          running.banner,
-          /^Listening on http:\/\/127\.0\.0\.1:\d+\/ \(1 cities from mine\.json\)$/,
-        );
-      });
-
-      await t.step("the server cannot read a file outside its working directory", async () => {
         const outside = `${dir}/outside.json`;
         await Deno.writeTextFile(outside, oneCity);
-        const ran = await run(server, ["--port", "0", "--data", outside], cwd);
-        assert.equal(ran.code, 1);
-        assert.equal(ran.stdout, "");
-        assert.equal(
-          ran.stderr,
-          `error: Cannot read data file "${outside}": permission denied ` +
-            "(this executable reads only files under the directory it is started from)\n",
-        );
+        for (const [data, name] of [["mine.json", "mine.json"], [outside, "outside.json"]] as const) {
+          const running = await startServerBinary(server, ["--port", "0", "--data", data], cwd);
+          await running.stop();
+          assert.match(
+            running.banner,
+            new RegExp(
+              `^Listening on http://127\\.0\\.0\\.1:\\d+/ \\(1 city from ${name.replace(".", "\\.")}\\)$`,
+            ),
+          );
+        }
       });
 
       await t.step("permission flags given at run time are arguments, not grants", async () => {

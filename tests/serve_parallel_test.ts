@@ -226,3 +226,9 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     }
   });
 }
+
+Deno.test("importing serve_parallel.ts loads no data and starts nothing", async () => {
+  // The sanitizers fail this test if the import leaves a watcher, a timer or a listener behind.
+  const module = await import("../serve_parallel.ts");
+  assert.equal(module.default, undefined);
+});

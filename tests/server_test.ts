@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { VERSION } from "../src/version.ts";
-import { runEntry, startServer, tempFile } from "./_helpers.ts";
+import { bundled, ROOT, runEntry, spawnServer, startServer, tempFile } from "./_helpers.ts";
 
 Deno.test("server.ts on --port 0 prints its real URL and serves the API", async () => {
   await using server = await startServer();
@@ -43,16 +43,36 @@ Deno.test("server.ts --quiet writes no access log", async () => {
 Deno.test("server.ts finds its bundled data from any working directory", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    // --help exits before listening; a bad port proves flags parse; the data load is shown by
-    // a port-in-use failure coming after the load (exit 1, not a data error).
-    using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const ran = await runEntry("server.ts", ["--port", String(listener.addr.port)], { cwd: dir });
-    assert.equal(ran.code, 1);
-    assert.equal(ran.stdout, "");
-    assert.equal(
-      ran.stderr,
-      `error: Cannot listen on 127.0.0.1:${listener.addr.port}: address already in use\n`,
+    const server = await spawnServer(
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--quiet",
+          "--allow-net=127.0.0.1",
+          "--allow-read",
+          new URL("server.ts", ROOT).pathname,
+          "--port",
+          "0",
+          "--quiet",
+        ],
+        cwd: dir,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }),
     );
+    try {
+      assert.match(
+        server.banner,
+        /^Listening on http:\/\/127\.0\.0\.1:\d+\/ \(58 cities from weather\.json\)$/,
+      );
+      const response = await fetch(new URL("/weather/cities", server.url));
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), { cities: bundled.cities.map((city) => city.name) });
+    } finally {
+      assert.equal((await server.stop()).code, 0);
+    }
+    assert.equal(server.stderr(), "");
   } finally {
     await Deno.remove(dir);
   }
@@ -93,7 +113,7 @@ Deno.test("server.ts explains a data file it may not read", async () => {
 Deno.test("server.ts --help and --version print to stdout and exit 0", async () => {
   const help = await runEntry("server.ts", ["--help"]);
   assert.equal(help.code, 0);
-  assert.match(help.stdout, /^Local weather API server\.\n\nUsage: server\.ts /);
+  assert.match(help.stdout, /^Local weather API server\.\n\nUsage: weather-server /);
   assert.equal(help.stderr, "");
   const version = await runEntry("server.ts", ["--version"]);
   assert.equal(version.code, 0);
@@ -106,7 +126,7 @@ Deno.test("server.ts rejects bad flags with the usage line and exit 2", async ()
     const ran = await runEntry("server.ts", args);
     assert.equal(ran.code, 2, args.join(" "));
     assert.equal(ran.stdout, "");
-    assert.match(ran.stderr, /^error: .+\nUsage: server\.ts /);
+    assert.match(ran.stderr, /^error: .+\nUsage: weather-server /);
   }
 });
 
@@ -118,5 +138,18 @@ Deno.test("server.ts takes PORT from the environment", async () => {
   assert.match(
     ran.stderr,
     new RegExp(`Cannot listen on 127\\.0\\.0\\.1:${listener.addr.port}: address already in use`),
+  );
+});
+
+Deno.test("server.ts names the grant it lacks to listen, not Deno's hint", async () => {
+  const ran = await runEntry("server.ts", ["--host", "::1", "--port", "0"], {
+    permissions: ["--allow-net=127.0.0.1", "--allow-read"],
+  });
+  assert.equal(ran.code, 1);
+  assert.equal(ran.stdout, "");
+  assert.equal(
+    ran.stderr,
+    "error: Cannot listen on [::1]:0: permission denied " +
+      "(grant it with --allow-net=[::1], as deno task serve does with --allow-net)\n",
   );
 });

@@ -214,6 +214,22 @@ Deno.test("WeatherClient retries connection errors and timeouts", async () => {
   assert.equal(slept.length, 1);
 });
 
+Deno.test("WeatherClient never retries a permission error, and names the grant it lacks", async () => {
+  for (
+    const denied of [new Deno.errors.NotCapable("Requires net access"), new Deno.errors.PermissionDenied("x")]
+  ) {
+    const { client, calls, slept } = scripted([() => Promise.reject(denied), citiesAnswer]);
+    const url = client.url("/weather/cities");
+    await assert.rejects(client.cities(), {
+      name: "NotCapable",
+      message: `Cannot connect to the weather server at ${url.origin}: permission denied ` +
+        `(grant it with --allow-net=${url.host}, as deno task client does with --allow-net)`,
+    });
+    assert.equal(calls.length, 1);
+    assert.deepEqual(slept, []);
+  }
+});
+
 Deno.test("WeatherClient never retries a 4xx other than 429", async () => {
   for (
     const [status, code] of [[404, "city_not_found"], [400, "missing_city"], [
