@@ -4,6 +4,7 @@ import { loadDataset } from "./src/dataset.ts";
 import { createHandler } from "./src/handler.ts";
 import { describeControls } from "./src/mock_controls.ts";
 import { DataReloader } from "./src/reloader.ts";
+import { routesHelp } from "./src/routes.ts";
 import { BUNDLED_DATA, listenFailure, reloadLog, stderrLines, watchOrWarn } from "./src/server_wiring.ts";
 import { onShutdownSignal, signalExitCode } from "./src/shutdown.ts";
 import { VERSION } from "./src/version.ts";
@@ -16,7 +17,7 @@ async function main(args: string[]): Promise<number> {
     console.error(`error: ${(error as Error).message}\n${SERVER_USAGE}`);
     return 2;
   }
-  if (command.kind === "help") return console.log(serverHelp()), 0;
+  if (command.kind === "help") return console.log(serverHelp(routesHelp())), 0;
   if (command.kind === "version") return console.log(`${SERVER_PROGRAM} ${VERSION}`), 0;
   const { host, port, data, watch, quiet, maxAge, cors, controls, grace } = command.options;
   const path = data ?? BUNDLED_DATA;

@@ -321,15 +321,8 @@ export const SERVER_FLAGS: readonly Flag[] = [
 /** One line on how to call the server. */
 export const SERVER_USAGE: string = usageLine(SERVER_PROGRAM, SERVER_FLAGS);
 
-/**
- * The routes line of the server's `--help`, kept in one place until the route table can generate
- * it: {@linkcode serverHelp} takes it as a parameter.
- */
-export const SERVER_ROUTES_HELP = "Routes: GET /weather/cities, /get_weather?city=NAME, /weather/NAME, " +
-  "/healthz, /openapi.json\nWeather routes take ?units=metric|imperial|si.";
-
 /** The server's `--help` text, from {@linkcode SERVER_FLAGS} and a description of its routes. */
-export function serverHelp(routes: string = SERVER_ROUTES_HELP): string {
+export function serverHelp(routes: string): string {
   return `Local weather API server.
 
 ${SERVER_USAGE}

@@ -325,13 +325,11 @@ export function parseDataBytes(bytes: Uint8Array, label: string): WeatherFile {
 function readError(label: string, error: unknown): Error {
   const prefix = `Cannot read data file "${label}"`;
   if (error instanceof Deno.errors.NotFound) return new Deno.errors.NotFound(`${prefix}: no such file`);
-  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-    // A compiled executable's permissions are fixed when it is built (scripts/compile.ts): no flag
-    // can widen them, so the hint names the one grant it has.
-    const hint = Deno.build.standalone && error instanceof Deno.errors.NotCapable
-      ? "this executable reads only files under the directory it is started from"
-      : "grant it with --allow-read";
-    return new Deno.errors.NotCapable(`${prefix}: permission denied (${hint})`);
+  if (error instanceof Deno.errors.NotCapable) {
+    return new Deno.errors.NotCapable(`${prefix}: permission denied (grant it with --allow-read)`);
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return new Deno.errors.PermissionDenied(`${prefix}: the file system denies reading it`);
   }
   if (error instanceof Deno.errors.IsADirectory) {
     return new Deno.errors.IsADirectory(`${prefix}: it is a directory`);

@@ -329,9 +329,15 @@ function templatedRoute(pathname: string): Route | undefined {
   return undefined;
 }
 
-/** The routes as the server's help lists them, one per line, each with its summary. */
+/** The routes as the server's help lists them: one per line with its summary, then the units. */
 export function routesHelp(): string {
   const paths = ROUTES.map(displayPath);
   const width = Math.max(...paths.map((path) => path.length));
-  return ROUTES.map((route, i) => `  GET ${paths[i]!.padEnd(width)}  ${route.summary}`).join("\n");
+  const lines = ROUTES.map((route, i) => `  GET ${paths[i]!.padEnd(width)}  ${route.summary}`);
+  const withUnits = ROUTES.filter((route) => Object.values(route.query).includes(UNITS_PARAMETER));
+  const unitPaths = withUnits.map((route) => route.path);
+  return `Routes:\n${lines.join("\n")}\n` +
+    `${unitPaths.slice(0, -1).join(", ")} and ${unitPaths.at(-1)} take ?units=${
+      UNIT_SYSTEMS.join("|")
+    }, in any case.`;
 }

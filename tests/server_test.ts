@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { VERSION } from "../src/version.ts";
+import { displayPath, ROUTES } from "../src/routes.ts";
 import { bundled, ROOT, runEntry, spawnServer, startServer, tempFile } from "./_helpers.ts";
 
 Deno.test("server.ts on --port 0 prints its real URL and serves the API", async () => {
@@ -114,6 +115,7 @@ Deno.test("server.ts --help and --version print to stdout and exit 0", async () 
   const help = await runEntry("server.ts", ["--help"]);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Local weather API server\.\n\nUsage: weather-server /);
+  for (const route of ROUTES) assert.ok(help.stdout.includes(`\n  GET ${displayPath(route)} `), route.path);
   assert.equal(help.stderr, "");
   const version = await runEntry("server.ts", ["--version"]);
   assert.equal(version.code, 0);
