@@ -190,7 +190,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       const detail = `Method ${request.method} is not allowed on ${pathname}: use ${ALLOW}`;
       return failure(request, headers, fail("method_not_allowed", detail), route);
     }
-    const { delay, forced } = route.api ? gate(request, clientOf(info), headers) : OPEN_GATE;
+    const { delay, forced } = route.api ? gate(request, () => clientOf(info), headers) : OPEN_GATE;
     const response = answer(request, route, forced ?? run(route, request, pathname, target.search), headers);
     return delay > 0 ? sleep(delay).then(() => response) : response;
   }
