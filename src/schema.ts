@@ -63,7 +63,7 @@ export const CitySchema = z.object({
     "Other names the city is looked up by (former names, other languages and scripts); none may " +
       "equal, ignoring case, accents and white space, a name or alias of any city",
   ),
-  current: CurrentSchema,
+  current: CurrentSchema.describe("Current conditions, in metric units"),
 });
 
 /** The whole data file: `{"cities": [...]}`, optionally with a `$schema` reference. */
@@ -71,6 +71,16 @@ export const WeatherFileSchema = z.object({
   $schema: z.string().optional().describe("Where the JSON Schema of this file is, for editors"),
   cities: z.array(CitySchema).min(1).describe("The cities, in the order the API lists them"),
 }).meta({ title: "Weather data file", description: "The cities a weather server answers for" });
+
+/**
+ * The JSON Schema (draft 2020-12) of a data file, generated from {@linkcode WeatherFileSchema}:
+ * what `data/weather.schema.json` holds and `GET /schema/weather.json` answers. It describes the
+ * file as written (unknown fields are allowed, as the loader ignores them); the checks a JSON
+ * Schema cannot express (time zones, names unique ignoring case and accents) are the loader's.
+ */
+export function weatherFileJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(WeatherFileSchema, { target: "draft-2020-12", io: "input" });
+}
 
 /** Current conditions, as typed by {@linkcode CurrentSchema}. */
 export type Current = z.infer<typeof CurrentSchema>;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createDataset } from "../src/dataset.ts";
 import { createHandler } from "../src/handler.ts";
 import { HealthSchema } from "../src/schema.ts";
-import { bundled, bundledHandler, datasetOf, getJson, type JsonResult } from "./_helpers.ts";
+import { bundled, bundledHandler, datasetOf, getJson, type JsonResult, ROOT } from "./_helpers.ts";
 
 const handler = bundledHandler();
 
@@ -180,6 +180,20 @@ Deno.test("createHandler() returns 400 for a Host header that is not a host", as
   ) {
     assert.equal((await getJson(handler, "/healthz", { headers: { host } })).status, 200, host);
   }
+});
+
+Deno.test("createHandler() serves the data file's JSON Schema, as committed, with an ETag", async () => {
+  const { status, headers, body } = await getJson(handler, "/schema/weather.json");
+  assert.equal(status, 200);
+  assert.equal(headers.get("content-type"), "application/json; charset=utf-8");
+  assert.deepEqual(body, JSON.parse(await Deno.readTextFile(new URL("data/weather.schema.json", ROOT))));
+  const etag = headers.get("etag")!;
+  assert.match(etag, /^"/);
+  const again = await handler(
+    new Request("http://localhost/schema/weather.json", { headers: { "if-none-match": etag } }),
+  );
+  assert.equal(again.status, 304);
+  await again.body?.cancel();
 });
 
 Deno.test("createHandler() reports health with the number of cities and data version", async () => {
