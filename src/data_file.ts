@@ -136,10 +136,10 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
   return `${path}: ${expected}, found ${describeFound(valueAt(root, issue.path))}`;
 }
 
-/** Where a lookup key was first met: a city's name, or one of its aliases. */
-interface KeyOwner {
+/** The alias where a lookup key was first met. */
+interface AliasAt {
   readonly city: number;
-  /** Position in the city's `aliases`, or -1 for its name. */
+  /** Position in the city's `aliases`. */
   readonly alias: number;
 }
 
@@ -151,16 +151,13 @@ function checkDuplicates(
   cities: readonly { readonly name: string; readonly aliases?: readonly string[] }[],
   label: string,
 ): void {
-  // A city's name is stored as its position alone: most cities have no aliases, and a 100,000-city
+  // A name is stored as its city's position alone: most cities have no aliases, and a 100,000-city
   // file would otherwise allocate an object for each.
-  const seen = new Map<string, number | KeyOwner>();
-  const where = (owner: number | KeyOwner) => {
-    const { city, alias } = typeof owner === "number" ? { city: owner, alias: -1 } : owner;
-    const name = cities[city]!.name;
-    return alias === -1
-      ? `cities[${city}].name "${name}"`
-      : `cities[${city}].aliases[${alias}] "${cities[city]!.aliases![alias]}"`;
-  };
+  const seen = new Map<string, number | AliasAt>();
+  const where = (first: number | AliasAt) =>
+    typeof first === "number"
+      ? `cities[${first}].name "${cities[first]!.name}"`
+      : `cities[${first.city}].aliases[${first.alias}] "${cities[first.city]!.aliases![first.alias]}"`;
   const fail = (path: string, problem: string): never => {
     throw new TypeError(`Invalid data file "${label}": ${path}: ${problem}`);
   };
@@ -174,16 +171,12 @@ function checkDuplicates(
     city.aliases?.forEach((alias, j) => {
       const key = normalizeCityName(alias);
       const first = seen.get(key);
-      if (first !== undefined) {
-        const owner = typeof first === "number" ? first : first.city;
-        const problem = owner !== i
-          ? "names another city"
-          : typeof first === "number"
-          ? "is the city's own name"
-          : "is listed twice";
-        fail(`cities[${i}].aliases[${j}]`, `alias "${alias}" ${problem}, same as ${where(first)}`);
+      if (first === undefined) return void seen.set(key, { city: i, alias: j });
+      let problem = "names another city";
+      if ((typeof first === "number" ? first : first.city) === i) {
+        problem = typeof first === "number" ? "is the city's own name" : "is listed twice";
       }
-      seen.set(key, { city: i, alias: j });
+      fail(`cities[${i}].aliases[${j}]`, `alias "${alias}" ${problem}, same as ${where(first)}`);
     });
   });
 }
