@@ -2,13 +2,14 @@
 //
 //   deno run --allow-write scripts/gen_data.ts --cities 100000 --out /tmp/weather-100k.json
 //   deno run scripts/gen_data.ts --cities 500 --seed 7 > small.json
+//   deno run scripts/gen_data.ts --cities 500 --extras 0.2 > with-aliases.json
 import { parseArgs } from "node:util";
 import { normalizeCityName } from "../src/city_names.ts";
 import type { City, WeatherFile } from "../src/schema.ts";
 import { seededRandom } from "../src/mock_controls.ts";
 import { WMO_CODES } from "../src/wmo.ts";
 
-const USAGE = "Usage: gen_data.ts [--cities N] [--seed N] [--out PATH] [--help]";
+const USAGE = "Usage: gen_data.ts [--cities N] [--seed N] [--extras F] [--out PATH] [--help]";
 const HELP = `Writes a synthetic weather data file: N invented cities with unique names (also ignoring case
 and accents), real time zones and plausible weather; the same N and seed give the same bytes.
 
@@ -16,6 +17,8 @@ ${USAGE}
 
   --cities N   number of cities, 1 to 10000000 (default 1000)
   --seed N     seed of the random draws, an integer (default 1)
+  --extras F   fraction of cities, 0 to 1, that also carry elevation, population, admin1 and
+               aliases (default 0); the other fields are the same whatever the fraction
   --out PATH   file to write (default: standard output)`;
 
 /**
@@ -73,6 +76,7 @@ const SYLLABLES = (
 const PREFIXES = ["San ", "Port ", "Nueva ", "Saint-", "Bad ", "Ciudad ", "Nowy ", "Lake ", "Ōku "] as const;
 const SUFFIXES = [" Heights", "-sur-Mer", " Springs", "burg", "ville", "pur", " Bay"] as const;
 const CODES = [...WMO_CODES.keys()];
+const REGION_KINDS = [" Province", " County", " Region", " State", ""] as const;
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, value));
@@ -96,16 +100,76 @@ export interface GenerateOptions {
   seed?: number;
   /** Observations fall in the hour before this instant. Default 2026-11-23T20:00:00Z. */
   observedBefore?: Date;
+  /**
+   * Fraction of cities, 0 to 1, that also carry `elevation`, `population`, `admin1` and (most of
+   * them) `aliases`. Drawn from a stream of their own, so every other field is the same whatever
+   * the fraction.
+   * @default 0
+   */
+  extras?: number;
+}
+
+/** A word of 2 to 4 syllables, capitalized, sometimes with a prefix or suffix, drawn by `next`. */
+function inventWord(next: () => number): string {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  let name = "";
+  const count = 2 + Math.floor(next() * 3);
+  for (let i = 0; i < count; i++) name += pick(SYLLABLES);
+  name = name[0]!.toUpperCase() + name.slice(1);
+  const extra = next();
+  if (extra < 0.15) name = pick(PREFIXES) + name;
+  else if (extra < 0.25) name += pick(SUFFIXES);
+  return name;
 }
 
 /**
- * Invents a valid weather data file: unique names (also when compared ignoring case and accents),
- * real IANA zones with matching country codes and UTC offsets, WMO codes with their conditions,
- * and values inside the schema's bounds. Deterministic for a seed.
+ * Gives a `fraction` of `cities` an elevation, a population, a region and 0 to 2 aliases, drawn by
+ * `next`. An alias is an invented word or the name with " City"; `seen` holds every lookup key so
+ * far (names folded), and aliases that would clash with one are drawn again.
+ */
+function addExtras(cities: City[], seen: Set<string>, fraction: number, next: () => number): void {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  cities.forEach((city, i) => {
+    if (next() >= fraction) return;
+    const aliases: string[] = [];
+    const count = [0, 1, 1, 1, 2][Math.floor(next() * 5)]!;
+    for (let j = 0; j < count; j++) {
+      for (let attempt = 0;; attempt++) {
+        let alias = next() < 0.3 ? `${city.name} City` : inventWord(next);
+        // A dot is in no name and no other numbered alias: the loop ends.
+        if (attempt >= 8) alias += ` ${i + 1}.${j + 1}`;
+        const key = normalizeCityName(alias);
+        if (!seen.has(key)) {
+          seen.add(key);
+          aliases.push(alias);
+          break;
+        }
+      }
+    }
+    const { current, ...place } = city;
+    cities[i] = {
+      ...place,
+      elevation: Math.round(next() ** 2 * 2600) - 10,
+      population: Math.round(10 ** (3 + next() * 4)),
+      admin1: inventWord(next) + pick(REGION_KINDS),
+      aliases,
+      current,
+    };
+  });
+}
+
+/**
+ * Invents a valid weather data file: unique names and aliases (also when compared ignoring case
+ * and accents), real IANA zones with matching country codes and UTC offsets, WMO codes with their
+ * conditions, and values inside the schema's bounds. Deterministic for a seed.
  */
 export function generateWeatherFile(options: GenerateOptions): WeatherFile {
   if (!Number.isInteger(options.cities) || options.cities < 1) {
     throw new RangeError(`Invalid city count ${options.cities}: expected a positive integer`);
+  }
+  const extras = options.extras ?? 0;
+  if (!(extras >= 0 && extras <= 1)) {
+    throw new RangeError(`Invalid extras fraction ${extras}: expected a number from 0 to 1`);
   }
   const next = seededRandom(options.seed ?? 1);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
@@ -116,13 +180,7 @@ export function generateWeatherFile(options: GenerateOptions): WeatherFile {
 
   function inventName(): string {
     for (let attempt = 0;; attempt++) {
-      let name = "";
-      const count = 2 + Math.floor(next() * 3);
-      for (let i = 0; i < count; i++) name += pick(SYLLABLES);
-      name = name[0]!.toUpperCase() + name.slice(1);
-      const extra = next();
-      if (extra < 0.15) name = pick(PREFIXES) + name;
-      else if (extra < 0.25) name += pick(SUFFIXES);
+      let name = inventWord(next);
       // Numbering, rare below a million cities, guarantees the loop ends: no other name has a digit.
       if (attempt >= 8) name += ` ${cities.length + 1}`;
       const key = normalizeCityName(name);
@@ -165,6 +223,7 @@ export function generateWeatherFile(options: GenerateOptions): WeatherFile {
       },
     });
   }
+  if (extras > 0) addExtras(cities, seen, extras, seededRandom((options.seed ?? 1) ^ 0x5bd1e995));
   return { cities };
 }
 
@@ -182,6 +241,13 @@ function parseCount(text: string, what: string, min: number, max: number): numbe
   return Number(text);
 }
 
+function parseFraction(text: string): number {
+  if (!/^(?:0|1|0?\.\d+|1\.0*)$/.test(text)) {
+    throw new RangeError(`Invalid extras fraction ${JSON.stringify(text)}: expected a number from 0 to 1`);
+  }
+  return Number(text);
+}
+
 async function main(args: string[]): Promise<number> {
   let options: GenerateOptions & { out?: string };
   try {
@@ -190,6 +256,7 @@ async function main(args: string[]): Promise<number> {
       options: {
         cities: { type: "string", default: "1000" },
         seed: { type: "string", default: "1" },
+        extras: { type: "string", default: "0" },
         out: { type: "string" },
         help: { type: "boolean" },
       },
@@ -198,6 +265,7 @@ async function main(args: string[]): Promise<number> {
     options = {
       cities: parseCount(values.cities, "city count", 1, 10_000_000),
       seed: parseCount(values.seed, "seed", -(2 ** 31), 2 ** 32 - 1),
+      extras: parseFraction(values.extras),
       out: values.out,
     };
   } catch (error) {

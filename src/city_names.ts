@@ -206,34 +206,68 @@ class NearKeyIndex {
   }
 }
 
-/** An index of city names for exact lookup by normalized key and "did you mean" suggestions. */
+/**
+ * An index of city names and aliases for exact lookup by normalized key and "did you mean"
+ * suggestions; both answer with the city, found by whichever of its names.
+ *
+ * @example
+ * ```ts
+ * const index = new CityNameIndex(["Tokyo", "Mumbai"], [undefined, ["Bombay"]]);
+ * index.find("BOMBAY"); // 1
+ * index.suggest("Bombai"); // ["Mumbai"]
+ * ```
+ */
 export class CityNameIndex {
   readonly #byKey = new Map<string, number>();
   /** Exact spellings first: most lookups use the name as listed and skip normalization. */
   readonly #byName = new Map<string, number>();
+  /** The cities' name keys, then their alias keys. */
   readonly #keys: string[];
+  /** The city of each alias key: that of `#keys[names.length + i]` is `#aliasCity[i]`. */
+  readonly #aliasCity: Uint32Array;
   readonly #names: readonly string[];
   /** Built on the first miss: most data loads never need it, and it costs a sort of the keys. */
   #near: NearKeyIndex | undefined;
 
-  /** Indexes `names`; a later duplicate key is ignored (the data loader rejects duplicates). */
-  constructor(names: readonly string[]) {
+  /**
+   * Indexes `names`, and `aliases[i]` as other names of the city `names[i]`. A later duplicate key
+   * is ignored, names winning over aliases (the data loader rejects duplicates).
+   */
+  constructor(names: readonly string[], aliases: readonly (readonly string[] | undefined)[] = []) {
     this.#names = names;
     this.#keys = names.map(normalizeCityName);
+    const spellings: string[] = names.slice();
+    const aliasCity: number[] = [];
+    aliases.forEach((list, city) => {
+      if (city >= names.length || list === undefined) return;
+      for (const alias of list) {
+        spellings.push(alias);
+        this.#keys.push(normalizeCityName(alias));
+        aliasCity.push(city);
+      }
+    });
+    this.#aliasCity = Uint32Array.from(aliasCity);
     this.#keys.forEach((key, i) => {
-      if (!this.#byKey.has(key)) this.#byKey.set(key, i);
-      if (!this.#byName.has(names[i]!)) this.#byName.set(names[i]!, i);
+      const city = this.#cityOf(i);
+      if (!this.#byKey.has(key)) this.#byKey.set(key, city);
+      if (!this.#byName.has(spellings[i]!)) this.#byName.set(spellings[i]!, city);
     });
   }
 
-  /** Position of the city whose normalized name equals that of `name`, if any. */
+  #cityOf(key: number): number {
+    const names = this.#names.length;
+    return key < names ? key : this.#aliasCity[key - names]!;
+  }
+
+  /** Position of the city with a name or alias whose normalized form equals that of `name`, if any. */
   find(name: string): number | undefined {
     return this.#byName.get(name) ?? this.#byKey.get(normalizeCityName(name));
   }
 
   /**
    * Up to `limit` names close to `name` by edit distance, nearest first, ties in data order.
-   * Names sharing a prefix with the query count too, so "San" suggests "Santiago".
+   * Names sharing a prefix with the query count too, so "San" suggests "Santiago". Aliases count
+   * as the city's names, and the city is suggested by its name: "Bombai" suggests "Mumbai".
    */
   suggest(name: string, limit = 3): string[] {
     const query = normalizeCityName(name);
@@ -241,7 +275,12 @@ export class CityNameIndex {
     const threshold = Math.max(2, Math.floor(query.length / 3));
     this.#near ??= new NearKeyIndex(this.#keys);
     const scored = this.#near.near(query, threshold);
+    for (const entry of scored) entry.index = this.#cityOf(entry.index);
     scored.sort((x, y) => x.distance - y.distance || x.index - y.index);
-    return scored.slice(0, limit).map(({ index }) => this.#names[index]!);
+    // A city near by more than one of its names comes first at its nearest; drop its other places.
+    const cities = this.#aliasCity.length === 0
+      ? scored.map(({ index }) => index)
+      : [...new Set(scored.map(({ index }) => index))];
+    return cities.slice(0, limit).map((index) => this.#names[index]!);
   }
 }

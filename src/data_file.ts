@@ -136,25 +136,56 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
   return `${path}: ${expected}, found ${describeFound(valueAt(root, issue.path))}`;
 }
 
-function checkDuplicates(cities: readonly { name: string }[], label: string): void {
-  const seen = new Map<string, number>();
+/** The alias where a lookup key was first met. */
+interface AliasAt {
+  readonly city: number;
+  /** Position in the city's `aliases`. */
+  readonly alias: number;
+}
+
+/**
+ * Throws for two lookup keys (names and aliases, folded as lookups fold them) that are the same:
+ * each must name one city once, so that a lookup has one answer.
+ */
+function checkDuplicates(
+  cities: readonly { readonly name: string; readonly aliases?: readonly string[] }[],
+  label: string,
+): void {
+  // A name is stored as its city's position alone: most cities have no aliases, and a 100,000-city
+  // file would otherwise allocate an object for each.
+  const seen = new Map<string, number | AliasAt>();
+  const where = (first: number | AliasAt) =>
+    typeof first === "number"
+      ? `cities[${first}].name "${cities[first]!.name}"`
+      : `cities[${first.city}].aliases[${first.alias}] "${cities[first.city]!.aliases![first.alias]}"`;
+  const fail = (path: string, problem: string): never => {
+    throw new TypeError(`Invalid data file "${label}": ${path}: ${problem}`);
+  };
   cities.forEach((city, i) => {
     const key = normalizeCityName(city.name);
     const first = seen.get(key);
     if (first !== undefined) {
-      throw new TypeError(
-        `Invalid data file "${label}": cities[${i}].name: duplicate city "${city.name}", ` +
-          `same as cities[${first}].name "${cities[first]!.name}"`,
-      );
+      fail(`cities[${i}].name`, `duplicate city "${city.name}", same as ${where(first)}`);
     }
     seen.set(key, i);
+    city.aliases?.forEach((alias, j) => {
+      const key = normalizeCityName(alias);
+      const first = seen.get(key);
+      if (first === undefined) return void seen.set(key, { city: i, alias: j });
+      let problem = "names another city";
+      if ((typeof first === "number" ? first : first.city) === i) {
+        problem = typeof first === "number" ? "is the city's own name" : "is listed twice";
+      }
+      fail(`cities[${i}].aliases[${j}]`, `alias "${alias}" ${problem}, same as ${where(first)}`);
+    });
   });
 }
 
 /**
  * Parses and validates the text of a weather data file; `label` names it in errors.
  * Throws `SyntaxError` for text that is not JSON (with line and column) and `TypeError` for a
- * schema violation or a duplicate city (with the JSON path of the first problem).
+ * schema violation, a duplicate city or an alias that is another name (with the JSON path of the
+ * first problem).
  *
  * @example
  * ```ts

@@ -12,7 +12,7 @@ import { cityWeather, UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
 export interface Dataset {
   /** The cities in data-file order. */
   readonly cities: readonly City[];
-  /** Lookup by normalized name, and suggestions for misses. */
+  /** Lookup by normalized name or alias, and suggestions for misses. */
   readonly index: CityNameIndex;
   /** Hex SHA-256 prefix of the data file's bytes; changes whenever the content does. */
   readonly version: string;
@@ -98,7 +98,7 @@ export function createDataset(
   const bodies = new BodyCache(cities.length);
   return Promise.resolve({
     cities,
-    index: new CityNameIndex(cities.map((city) => city.name)),
+    index: new CityNameIndex(cities.map((city) => city.name), cities.map((city) => city.aliases)),
     version: contentHash(bytes),
     loadedAt,
     lastModified: loadedAt.toUTCString(),

@@ -8,6 +8,7 @@ import { jsonRepresentation, type Representation } from "./http.ts";
 import { preferredMediaType } from "./negotiate.ts";
 import { cachedJson, liveJson, openApiDocument, pageOrIndex } from "./openapi.ts";
 import { BadParameterError, fail, type Failure, type ProblemCode } from "./problem.ts";
+import { weatherFileJsonSchema } from "./schema.ts";
 import { UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
 import { VERSION } from "./version.ts";
 
@@ -158,6 +159,7 @@ const wantsHtml = (request: Request) =>
   preferredMediaType(request.headers.get("accept"), ["application/json", "text/html"]) === "text/html";
 
 let openApi: Representation | undefined;
+let dataSchema: Representation | undefined;
 let endpointIndex: Representation | undefined;
 
 /** Every route, in the order the index, the document and the help list them. */
@@ -281,6 +283,21 @@ export const ROUTES: readonly Route[] = [
     answer: () => ({
       kind: "representation",
       representation: openApi ??= jsonRepresentation(openApiDocument(ROUTES, VERSION)),
+    }),
+  }),
+  route({
+    path: "/schema/weather.json",
+    operationId: "dataSchema",
+    summary: "The JSON Schema (draft 2020-12) of the data file",
+    api: false,
+    query: {},
+    ok: cachedJson({ type: "object" }, "The JSON Schema of the data file, as data/weather.schema.json"),
+    conditional: true,
+    errors: [],
+    link: "Data file schema",
+    answer: () => ({
+      kind: "representation",
+      representation: dataSchema ??= jsonRepresentation(weatherFileJsonSchema()),
     }),
   }),
 ];

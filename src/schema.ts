@@ -38,23 +38,49 @@ export const CurrentSchema = z.object({
   ),
 });
 
-/** One city as stored in the data file and served by the API. */
+/** A name people search a city by: trimmed, 1 to 100 characters. */
+const NameSchema = z.string().trim().min(1).max(100);
+
+/**
+ * One city as stored in the data file. Fields past `timezone` other than `current` are optional
+ * and describe the place; the tutorial routes answer only those of {@linkcode CityWeatherSchema}.
+ */
 export const CitySchema = z.object({
-  name: z.string().trim().min(1).max(100).describe("City name in its usual spelling"),
+  name: NameSchema.describe("City name in its usual spelling"),
   country: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code like "JP"')
     .describe("ISO 3166-1 alpha-2 country code"),
   latitude: z.number().min(-90).max(90).describe("Degrees north"),
   longitude: z.number().min(-180).max(180).describe("Degrees east"),
   timezone: z.string().refine(isTimeZone, { error: 'expected an IANA time zone like "Asia/Tokyo"' })
     .describe("IANA time zone"),
-  current: CurrentSchema,
+  elevation: z.number().min(-500).max(9000).optional().describe("Metres above mean sea level"),
+  population: z.number().int().min(0).max(100_000_000).optional()
+    .describe("Inhabitants of the city proper, or its usual figure"),
+  admin1: NameSchema.optional().describe(
+    'First-level administrative region: state, province, prefecture, like "Île-de-France"',
+  ),
+  aliases: z.array(NameSchema).max(20).optional().describe(
+    "Other names the city is looked up by (former names, other languages and scripts); none may " +
+      "equal, ignoring case, accents and white space, a name or alias of any city",
+  ),
+  current: CurrentSchema.describe("Current conditions, in metric units"),
 });
 
 /** The whole data file: `{"cities": [...]}`, optionally with a `$schema` reference. */
 export const WeatherFileSchema = z.object({
-  $schema: z.string().optional(),
-  cities: z.array(CitySchema).min(1),
-});
+  $schema: z.string().optional().describe("Where the JSON Schema of this file is, for editors"),
+  cities: z.array(CitySchema).min(1).describe("The cities, in the order the API lists them"),
+}).meta({ title: "Weather data file", description: "The cities a weather server answers for" });
+
+/**
+ * The JSON Schema (draft 2020-12) of a data file, generated from {@linkcode WeatherFileSchema}:
+ * what `data/weather.schema.json` holds and `GET /schema/weather.json` answers. It describes the
+ * file as written (unknown fields are allowed, as the loader ignores them); the checks a JSON
+ * Schema cannot express (time zones, names unique ignoring case and accents) are the loader's.
+ */
+export function weatherFileJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(WeatherFileSchema, { target: "draft-2020-12", io: "input" });
+}
 
 /** Current conditions, as typed by {@linkcode CurrentSchema}. */
 export type Current = z.infer<typeof CurrentSchema>;
@@ -97,8 +123,17 @@ export const ReportedCurrentSchema = CurrentSchema.extend({
   pressure: z.number().min(0).describe("Pressure at mean sea level, in units.pressure"),
 });
 
-/** Body of `GET /get_weather` and `GET /weather/{city}`: the city with the units of its values. */
-export const CityWeatherSchema = CitySchema.extend({ current: ReportedCurrentSchema, units: UnitsSchema });
+/**
+ * Body of `GET /get_weather` and `GET /weather/{city}`: the city's identity and current weather
+ * with the units of its values, in this order, and no other field of the city.
+ */
+export const CityWeatherSchema = CitySchema.pick({
+  name: true,
+  country: true,
+  latitude: true,
+  longitude: true,
+  timezone: true,
+}).extend({ current: ReportedCurrentSchema, units: UnitsSchema });
 /** A city's weather as the API answers it. */
 export type CityWeather = z.infer<typeof CityWeatherSchema>;
 

@@ -79,7 +79,8 @@ export function convertCurrent(current: Current, system: UnitSystem): Current {
 }
 
 /**
- * A city's weather in `system`, with the `units` block naming each unit.
+ * A city's weather in `system`, with the `units` block naming each unit: the fields of
+ * `CityWeatherSchema` in its order, whatever else the city carries.
  *
  * @example
  * ```ts
@@ -87,5 +88,14 @@ export function convertCurrent(current: Current, system: UnitSystem): Current {
  * ```
  */
 export function cityWeather(city: City, system: UnitSystem): CityWeather {
-  return { ...city, current: convertCurrent(city.current, system), units: UNITS[system] };
+  // Field by field, not a spread of the city: a field the data file gains stays out of this body.
+  return {
+    name: city.name,
+    country: city.country,
+    latitude: city.latitude,
+    longitude: city.longitude,
+    timezone: city.timezone,
+    current: convertCurrent(city.current, system),
+    units: UNITS[system],
+  };
 }

@@ -42,6 +42,43 @@ Deno.test("CityNameIndex.find() matches on the normalized name only", () => {
   assert.equal(index.find("Tokyo City"), undefined);
 });
 
+Deno.test("CityNameIndex.find() finds a city by any alias, folded like names", () => {
+  const index = new CityNameIndex(["Mumbai", "Beijing", "Ciudad de México"], [
+    ["Bombay", "मुंबई"],
+    undefined,
+    ["Mexico City", "CDMX"],
+  ]);
+  assert.equal(index.find("Bombay"), 0);
+  assert.equal(index.find(" BOMBAY "), 0);
+  assert.equal(index.find("मुंबई"), 0);
+  assert.equal(index.find("méxico  city"), 2);
+  assert.equal(index.find("cdmx"), 2);
+  assert.equal(index.find("ciudad de mexico"), 2);
+  assert.equal(index.find("Peking"), undefined);
+});
+
+Deno.test("CityNameIndex.find() prefers a name to another city's alias in an unchecked index", () => {
+  const index = new CityNameIndex(["Springfield", "Shelbyville"], [undefined, ["springfield"]]);
+  assert.equal(index.find("Springfield"), 0);
+  assert.equal(index.find("SPRINGFIELD"), 0);
+  // Aliases of positions past the names are ignored.
+  assert.equal(new CityNameIndex(["A"], [[], ["B"]]).find("B"), undefined);
+});
+
+Deno.test("CityNameIndex.suggest() considers aliases and names the city by its name", () => {
+  const index = new CityNameIndex(["Tokyo", "Mumbai", "Beijing", "New York"], [
+    undefined,
+    ["Bombay"],
+    ["Peking"],
+    ["New York City", "NYC"],
+  ]);
+  assert.deepEqual(index.suggest("Bombai"), ["Mumbai"]);
+  assert.deepEqual(index.suggest("Pekin"), ["Beijing"]);
+  // Near by its name and by an alias, a city is suggested once, at its nearest.
+  assert.deepEqual(index.suggest("New Yor"), ["New York"]);
+  assert.deepEqual(index.suggest("Tokio"), ["Tokyo"]);
+});
+
 Deno.test("CityNameIndex.suggest() offers the nearest names, at most three", () => {
   const index = new CityNameIndex(["Tokyo", "Kyoto", "Paris", "Parma", "Perth", "Porto", "Lima"]);
   assert.deepEqual(index.suggest("Tokio"), ["Tokyo"]);
@@ -76,19 +113,50 @@ Deno.test("CityNameIndex.suggest() honours the limit and an index of no names", 
   assert.deepEqual(new CityNameIndex([]).suggest("Lima"), []);
 });
 
-/** The straightforward scan `CityNameIndex.suggest()` must agree with: every key, its distance. */
-function referenceSuggest(names: readonly string[], name: string, limit = 3): string[] {
+/**
+ * The straightforward scan `CityNameIndex.suggest()` must agree with: every city, at the distance of
+ * the nearest of its name and aliases.
+ */
+function referenceSuggest(
+  names: readonly string[],
+  name: string,
+  limit = 3,
+  aliases: readonly (readonly string[] | undefined)[] = [],
+): string[] {
   const query = normalizeCityName(name);
   if (query.length === 0) return [];
   const threshold = Math.max(2, Math.floor(query.length / 3));
   const scored: { index: number; distance: number }[] = [];
   names.forEach((listed, index) => {
-    const key = normalizeCityName(listed);
-    const distance = key.startsWith(query) && query.length >= 3 ? 1 : editDistance(query, key);
+    const distances = [listed, ...(aliases[index] ?? [])].map((spelling) => {
+      const key = normalizeCityName(spelling);
+      return key.startsWith(query) && query.length >= 3 ? 1 : editDistance(query, key);
+    });
+    const distance = Math.min(...distances);
     if (distance <= threshold) scored.push({ index, distance });
   });
   scored.sort((x, y) => x.distance - y.distance || x.index - y.index);
   return scored.slice(0, limit).map(({ index }) => names[index]!);
+}
+
+/**
+ * The city `CityNameIndex.find()` must answer: the first with `name` as spelled (names before
+ * aliases), else the first with its normalized form (names before aliases).
+ */
+function referenceFind(
+  names: readonly string[],
+  name: string,
+  aliases: readonly (readonly string[] | undefined)[],
+): number | undefined {
+  const spellings = [
+    ...names.map((spelling, city) => ({ spelling, city })),
+    ...aliases.slice(0, names.length).flatMap((list, city) =>
+      (list ?? []).map((spelling) => ({ spelling, city }))
+    ),
+  ];
+  const key = normalizeCityName(name);
+  return (spellings.find(({ spelling }) => spelling === name) ??
+    spellings.find(({ spelling }) => normalizeCityName(spelling) === key))?.city;
 }
 
 // Few letters, so that names share prefixes and lie within a few edits of each other; accents,
@@ -144,5 +212,37 @@ Deno.test("CityNameIndex.suggest() gives the same names in the same order as a s
       }
     }),
     { numRuns: 500 },
+  );
+});
+
+Deno.test("CityNameIndex.suggest() and find() with aliases agree with a scan of every name and alias", () => {
+  const setup = cityNames.chain((names) =>
+    fc.record({
+      names: fc.constant(names),
+      // Some cities with no aliases, some with several, many near the names themselves.
+      aliases: fc.array(
+        fc.option(fc.array(fc.oneof(cityName, fc.constantFrom(...names).chain(edited)), { maxLength: 3 })),
+        { maxLength: names.length },
+      ).map((lists) => lists.map((list) => list ?? undefined)),
+      limit: fc.integer({ min: -1, max: 8 }),
+      queries: fc.array(
+        fc.oneof(
+          cityName,
+          fc.constantFrom(...names).chain(edited),
+          fc.string({ unit: letter, maxLength: 3 }),
+        ),
+        { minLength: 1, maxLength: 8 },
+      ),
+    })
+  );
+  fc.assert(
+    fc.property(setup, ({ names, aliases, limit, queries }) => {
+      const index = new CityNameIndex(names, aliases);
+      for (const query of queries) {
+        assert.deepEqual(index.suggest(query, limit), referenceSuggest(names, query, limit, aliases), query);
+        assert.equal(index.find(query), referenceFind(names, query, aliases), query);
+      }
+    }),
+    { numRuns: 300 },
   );
 });

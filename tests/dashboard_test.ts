@@ -188,6 +188,7 @@ Deno.test("createHandler() answers GET / from an API client with the endpoint in
     "/weather/{city}",
     "/healthz",
     "/openapi.json",
+    "/schema/weather.json",
   ]);
 });
 

@@ -28,6 +28,31 @@ Deno.test("bundled data has at least 40 cities on every continent", () => {
   }
 });
 
+Deno.test("bundled data gives every city its elevation, population, region and aliases", () => {
+  for (const city of bundled.cities) {
+    assert.equal(typeof city.elevation, "number", city.name);
+    assert.ok(Number.isInteger(city.population) && city.population! > 0, city.name);
+    assert.ok(city.admin1 && city.admin1.length > 0, city.name);
+    assert.ok(Array.isArray(city.aliases), city.name);
+  }
+  const city = (name: string) => bundled.cities[bundled.index.find(name)!]!;
+  assert.equal(city("Tokyo").elevation, 40);
+  assert.equal(city("Tokyo").admin1, "Tokyo");
+  assert.ok(city("Tokyo").population! > 13_000_000);
+  assert.ok(Math.abs(city("Ciudad de México").elevation! - 2240) < 50);
+  assert.equal(city("Paris").admin1, "Île-de-France");
+  assert.equal(city("Mumbai").admin1, "Maharashtra");
+  assert.equal(city("McMurdo Station").admin1, "Ross Dependency");
+  const aliases = {
+    Bombay: "Mumbai",
+    Peking: "Beijing",
+    "Mexico City": "Ciudad de México",
+    Constantinople: "Istanbul",
+    Cracow: "Kraków",
+  };
+  for (const [alias, name] of Object.entries(aliases)) assert.equal(city(alias).name, name, alias);
+});
+
 Deno.test("parseDataFile() names the file, line and column of broken JSON", () => {
   rejects(
     '{\n  "cities": [\n    {"name": "Tokyo",}\n  ]\n}',
@@ -84,6 +109,75 @@ Deno.test("parseDataFile() rejects duplicate cities by accent- and case-insensit
     file,
     TypeError,
     /cities\[1\]\.name: duplicate city "SAO {2}PAULO", same as cities\[0\]\.name "São Paulo"/,
+  );
+});
+
+Deno.test("parseDataFile() checks the limits of elevation, population, admin1 and aliases", () => {
+  const cases: [field: string, value: unknown, pattern: RegExp][] = [
+    ["elevation", 9001, /cities\[0\]\.elevation: Too big: expected number to be <=9000, found 9001/],
+    ["elevation", -501, /cities\[0\]\.elevation: Too small: expected number to be >=-500, found -501/],
+    ["elevation", "40 m", /cities\[0\]\.elevation: expected number, received string, found "40 m"/],
+    ["population", -1, /cities\[0\]\.population: Too small: expected number to be >=0, found -1/],
+    ["population", 1.5, /cities\[0\]\.population: expected int, received number, found 1\.5/],
+    ["population", 1e9, /cities\[0\]\.population: Too big: expected number to be <=100000000/],
+    ["admin1", "  ", /cities\[0\]\.admin1: Too small: expected string to have >=1 characters/],
+    ["admin1", "x".repeat(101), /cities\[0\]\.admin1: Too big: expected string to have <=100 characters/],
+    ["aliases", "Edo", /cities\[0\]\.aliases: expected array, received string, found "Edo"/],
+    ["aliases", [""], /cities\[0\]\.aliases\[0\]: Too small: expected string to have >=1 characters/],
+    ["aliases", ["Edo", 7], /cities\[0\]\.aliases\[1\]: expected string, received number, found 7/],
+    ["aliases", Array.from({ length: 21 }, (_, i) => `Edo ${i}`), /cities\[0\]\.aliases: Too big/],
+  ];
+  for (const [field, value, pattern] of cases) {
+    const file = twoCities();
+    file.cities[0][field] = value;
+    rejects(file, TypeError, pattern);
+  }
+  const bare = twoCities();
+  for (const city of bare.cities) {
+    for (const field of ["elevation", "population", "admin1", "aliases"]) delete city[field];
+  }
+  assert.equal(parseDataFile(JSON.stringify(bare), "bare.json").cities[0]!.aliases, undefined);
+});
+
+Deno.test("parseDataFile() rejects an alias that is another city's name or alias", () => {
+  const file = twoCities();
+  file.cities[1].aliases = ["Hanseong", "TŌKYŌ"];
+  rejects(
+    file,
+    TypeError,
+    /"broken\.json": cities\[1\]\.aliases\[1\]: alias "TŌKYŌ" names another city, same as cities\[0\]\.name "Tokyo"$/,
+  );
+  const aliasTwice = twoCities();
+  aliasTwice.cities[0].aliases = ["Edo"];
+  aliasTwice.cities[1].aliases = [" edo "];
+  rejects(
+    aliasTwice,
+    TypeError,
+    /cities\[1\]\.aliases\[0\]: alias "edo" names another city, same as cities\[0\]\.aliases\[0\] "Edo"$/,
+  );
+  const nameAfterAlias = twoCities();
+  nameAfterAlias.cities[0].aliases = ["Edo", "Séoul"];
+  rejects(
+    nameAfterAlias,
+    TypeError,
+    /cities\[1\]\.name: duplicate city "Seoul", same as cities\[0\]\.aliases\[1\] "Séoul"$/,
+  );
+});
+
+Deno.test("parseDataFile() rejects an alias that repeats its own city's name or alias", () => {
+  const ownName = twoCities();
+  ownName.cities[0].aliases = ["Edo", "tokyo"];
+  rejects(
+    ownName,
+    TypeError,
+    /cities\[0\]\.aliases\[1\]: alias "tokyo" is the city's own name, same as cities\[0\]\.name "Tokyo"$/,
+  );
+  const twice = twoCities();
+  twice.cities[0].aliases = ["Edo", "EDO"];
+  rejects(
+    twice,
+    TypeError,
+    /cities\[0\]\.aliases\[1\]: alias "EDO" is listed twice, same as cities\[0\]\.aliases\[0\] "Edo"$/,
   );
 });
 
@@ -171,14 +265,14 @@ Deno.test("parseDataBytes() gives the cities of parseDataFile() for valid files 
     JSON.stringify({
       cities: [
         ...valid.cities,
-        ...valid.cities.map((c: { name: string }) => ({ ...c, name: `${c.name} 2` })),
+        ...valid.cities.map((c: { name: string }) => ({ ...c, name: `${c.name} 2`, aliases: [] })),
       ],
     }),
   );
   agrees(JSON.stringify({ cities: file.cities, extra: { cities: [] } }));
   agrees('{"citi\\u0065s": ' + JSON.stringify(file.cities) + "}");
   const withUnknown = twoCities();
-  (withUnknown.cities[0] as Record<string, unknown>).population = [1, { "}": "]" }];
+  (withUnknown.cities[0] as Record<string, unknown>).notes = [1, { "}": "]" }];
   agrees(JSON.stringify(withUnknown));
 });
 
@@ -189,6 +283,12 @@ Deno.test("parseDataBytes() reports the errors of parseDataFile() word for word"
   const duplicate = twoCities();
   duplicate.cities[1].name = duplicate.cities[0].name.toUpperCase();
   agrees(JSON.stringify(duplicate));
+  const alias = twoCities();
+  alias.cities[1].aliases = ["Hanseong", "tokyo"];
+  agrees(JSON.stringify(alias));
+  const range = twoCities();
+  range.cities[0].population = -1;
+  agrees(JSON.stringify(range));
   const text = JSON.stringify(twoCities(), null, 2);
   agrees(text.replace("\n  ]", ",\n  ]"));
   agrees(text.replace("{", '{"cities": [],'));

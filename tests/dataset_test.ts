@@ -36,3 +36,26 @@ Deno.test("Dataset.cityWeather() keeps a bounded number of bodies, and those in 
   }
   assert.ok(rebuilt > 0, "no body was dropped");
 });
+
+Deno.test("createDataset() looks cities up by their aliases, and builds bodies without the extra fields", async () => {
+  const [first, second] = file.cities;
+  const small = {
+    cities: [first!, { ...second!, elevation: 12, population: 3, admin1: "Nowhere", aliases: ["Elsewhere"] }],
+  };
+  const dataset = await createDataset(small, new Uint8Array(), "small.json");
+  assert.equal(dataset.index.find("ELSEWHERE"), 1);
+  assert.deepEqual(dataset.index.suggest("Elsewher"), [second!.name]);
+  const body = JSON.parse(new TextDecoder().decode(dataset.cityWeather(1, "metric").body));
+  assert.deepEqual(Object.keys(body), [
+    "name",
+    "country",
+    "latitude",
+    "longitude",
+    "timezone",
+    "current",
+    "units",
+  ]);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(dataset.cityList.body)), {
+    cities: [first!.name, second!.name],
+  });
+});

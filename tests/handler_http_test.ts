@@ -340,7 +340,15 @@ Deno.test("createHandler() serves its OpenAPI document", async () => {
   assert.equal(body.openapi, "3.1.0");
   assert.deepEqual(
     Object.keys(body.paths).sort(),
-    ["/", "/get_weather", "/healthz", "/openapi.json", "/weather/cities", "/weather/{city}"],
+    [
+      "/",
+      "/get_weather",
+      "/healthz",
+      "/openapi.json",
+      "/schema/weather.json",
+      "/weather/cities",
+      "/weather/{city}",
+    ],
   );
 });
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
+import { createDataset } from "../src/dataset.ts";
 import { createHandler } from "../src/handler.ts";
 import { HealthSchema } from "../src/schema.ts";
-import { bundled, bundledHandler, datasetOf, getJson, type JsonResult } from "./_helpers.ts";
+import { bundled, bundledHandler, datasetOf, getJson, type JsonResult, ROOT } from "./_helpers.ts";
 
 const handler = bundledHandler();
 
@@ -29,11 +30,16 @@ Deno.test("createHandler() lists the cities in data-file order", async () => {
   assert.deepEqual(body.cities, bundled.cities.map((city) => city.name));
 });
 
-Deno.test("createHandler() answers /get_weather with the city's full record and units", async () => {
+/** The fields of the tutorial routes' body, in order. */
+const TUTORIAL_FIELDS = ["name", "country", "latitude", "longitude", "timezone", "current", "units"];
+
+Deno.test("createHandler() answers /get_weather with the city, its current weather and units", async () => {
   const { status, body } = await getJson(handler, "/get_weather?city=Tokyo");
   assert.equal(status, 200);
-  const tokyo = bundled.cities[bundled.index.find("Tokyo")!];
-  assert.deepEqual(body, { ...tokyo, units: body.units });
+  const { name, country, latitude, longitude, timezone, current } = bundled
+    .cities[bundled.index.find("Tokyo")!]!;
+  assert.deepEqual(body, { name, country, latitude, longitude, timezone, current, units: body.units });
+  assert.deepEqual(Object.keys(body), TUTORIAL_FIELDS);
   assert.deepEqual(body.units, {
     temperature: "°C",
     feels_like: "°C",
@@ -50,6 +56,46 @@ Deno.test("createHandler() answers /weather/{city} like /get_weather", async () 
   assert.equal(rest.status, 200);
   assert.equal(rest.body.name, "São Paulo");
   assert.deepEqual(rest.body, query.body);
+});
+
+Deno.test("createHandler() answers the tutorial routes with their fields only, whatever a city carries", async () => {
+  for (const city of bundled.cities) {
+    assert.ok(city.elevation !== undefined && city.aliases !== undefined, city.name);
+    for (
+      const path of [
+        `/get_weather?city=${encodeURIComponent(city.name)}&units=si`,
+        `/weather/${encodeURIComponent(city.name)}`,
+      ]
+    ) {
+      const { status, body } = await getJson(handler, path);
+      assert.equal(status, 200, path);
+      assert.deepEqual(Object.keys(body), TUTORIAL_FIELDS, path);
+    }
+  }
+  // A field the schema does not know yet, as one the data file may gain, stays out as well.
+  const [tokyo] = bundled.cities;
+  const future = { ...tokyo!, scenarios: [{ hour: 1 }], elevation: 40, aliases: ["Edo"] };
+  const data = await createDataset({ cities: [future] }, new Uint8Array(), "future.json");
+  const { body } = await getJson(createHandler({ current: data }), "/weather/Edo");
+  assert.deepEqual(Object.keys(body), TUTORIAL_FIELDS);
+  assert.equal(body.name, "Tokyo");
+});
+
+Deno.test("createHandler() finds a city by an alias and answers with its own name", async () => {
+  const cases = [
+    ["/weather/Bombay", "Mumbai"],
+    ["/get_weather?city=PEKING", "Beijing"],
+    ["/get_weather?city=mexico%20%20city", "Ciudad de México"],
+    ["/weather/%E5%8C%97%E4%BA%AC", "Beijing"],
+    ["/weather/nyc", "New York"],
+  ];
+  const mumbai = await getJson(handler, "/weather/Mumbai");
+  for (const [path, name] of cases) {
+    const { status, body } = await getJson(handler, path!);
+    assert.equal(status, 200, path);
+    assert.equal(body.name, name, path);
+  }
+  assert.deepEqual((await getJson(handler, "/weather/bombay")).body, mumbai.body);
 });
 
 Deno.test("createHandler() finds cities ignoring case, accents and white space", async () => {
@@ -81,6 +127,9 @@ Deno.test("createHandler() returns 404 for an unknown city with suggestions", as
   assertProblem(result, 404, "city_not_found", /^Cannot find city "Tokio": did you mean "Tokyo"\?$/);
   assert.equal(result.body.city, "Tokio");
   assert.deepEqual(result.body.suggestions, ["Tokyo"]);
+  const alias = await getJson(handler, "/weather/Bombai");
+  assertProblem(alias, 404, "city_not_found", /^Cannot find city "Bombai": did you mean "Mumbai"\?$/);
+  assert.deepEqual(alias.body.suggestions, ["Mumbai"]);
   const none = await getJson(handler, "/weather/Atlantis");
   assertProblem(none, 404, "city_not_found", /^Cannot find city "Atlantis"$/);
   assert.deepEqual(none.body.suggestions, []);
@@ -131,6 +180,20 @@ Deno.test("createHandler() returns 400 for a Host header that is not a host", as
   ) {
     assert.equal((await getJson(handler, "/healthz", { headers: { host } })).status, 200, host);
   }
+});
+
+Deno.test("createHandler() serves the data file's JSON Schema, as committed, with an ETag", async () => {
+  const { status, headers, body } = await getJson(handler, "/schema/weather.json");
+  assert.equal(status, 200);
+  assert.equal(headers.get("content-type"), "application/json; charset=utf-8");
+  assert.deepEqual(body, JSON.parse(await Deno.readTextFile(new URL("data/weather.schema.json", ROOT))));
+  const etag = headers.get("etag")!;
+  assert.match(etag, /^"/);
+  const again = await handler(
+    new Request("http://localhost/schema/weather.json", { headers: { "if-none-match": etag } }),
+  );
+  assert.equal(again.status, 304);
+  await again.body?.cancel();
 });
 
 Deno.test("createHandler() reports health with the number of cities and data version", async () => {

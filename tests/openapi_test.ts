@@ -5,7 +5,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { ERROR_STATUSES, PROBLEM_STATUS } from "../src/problem.ts";
 import { findRoute, ROUTES } from "../src/routes.ts";
-import { bundledHandler, getJson } from "./_helpers.ts";
+import { bundled, bundledHandler, getJson } from "./_helpers.ts";
 
 const handler = bundledHandler();
 const document = (await getJson(handler, "/openapi.json")).body;
@@ -30,6 +30,10 @@ const EXERCISED: [method: string, path: string, headers?: Record<string, string>
   ["GET", "/weather/%E0%A4"],
   ["GET", "/healthz"],
   ["GET", "/openapi.json"],
+  ["GET", "/schema/weather.json"],
+  ["GET", "/schema/weather.json", { "if-none-match": "*" }],
+  ["GET", "/weather/Bombay"],
+  ["GET", "/get_weather?city=Bombai"],
   ["HEAD", "/weather/Tokyo"],
   ["POST", "/weather/cities"],
   ["DELETE", "/healthz"],
@@ -79,6 +83,16 @@ Deno.test("openapi.json builds its schemas from the data schema", () => {
   }
   assert.deepEqual(schemas.Current.properties.weather_code.enum.slice(0, 4), [0, 1, 2, 3]);
   assert.equal(schemas.CityWeather.properties.current.$ref, "#/components/schemas/Current");
+  assert.deepEqual(Object.keys(schemas.CityWeather.properties), [
+    "name",
+    "country",
+    "latitude",
+    "longitude",
+    "timezone",
+    "current",
+    "units",
+  ]);
+  assert.deepEqual(schemas.CityWeather.required, Object.keys(schemas.CityWeather.properties));
   assert.deepEqual(document.paths["/get_weather"].get.parameters[1].schema.enum, [
     "metric",
     "imperial",
@@ -116,6 +130,10 @@ Deno.test("openapi.json schemas reject bodies that drift from the contract", asy
   assert.ok(validate(tokyo));
   assert.ok(!validate({ ...tokyo, current: { ...tokyo.current, humidity: "58" } }));
   assert.ok(!validate({ ...tokyo, extra: 1 }));
+  // The city fields past the tutorial's own are not part of the body.
+  for (const field of ["elevation", "population", "admin1", "aliases"]) {
+    assert.ok(!validate({ ...tokyo, [field]: bundled.cities[0]![field as "elevation"] }), field);
+  }
   const { units: _, ...withoutUnits } = tokyo;
   assert.ok(!validate(withoutUnits));
   assert.ok(!validate({ ...tokyo, current: { ...tokyo.current, observed_at: "yesterday" } }));
