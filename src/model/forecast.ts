@@ -1,0 +1,1017 @@
+/**
+ * The weather model: a city's weather at any instant from 92 days before the clock to 16 days
+ * after it, from what the data file says of the city, a seed and the clock.
+ *
+ * How an instant's weather is made, in order (every step a pure function of the instant, so the
+ * value at an instant never depends on the window asked for):
+ * 1. Climate from latitude, season and elevation; seeded smooth noise on top of it (fronts of
+ *    3-6 days, weather of half a day) drives wetness, which drives cloud, precipitation and low
+ *    pressure together, and the sun drives the diurnal cycle and the UV index.
+ * 2. The data file's `current` anchors the clock's 15-minute slot exactly, and its difference from
+ *    the climate fades out over hours to days (part of it stays, as the city's own climate).
+ * 3. Scenarios set values inside their windows (see `scenario.ts`).
+ * 4. The rest follows by published formulas: dew point and humidity by Magnus, apparent
+ *    temperature by Steadman (BoM), surface pressure by the barometric formula, the weather code
+ *    from precipitation, fog and cloud, and the daily values as aggregates of the local day's hours.
+ * @module
+ */
+
+import type { City } from "../schema.ts";
+import { clamp, hash3, hashString, knotValue, smoothstep } from "./noise.ts";
+import {
+  apparentTemperature,
+  CODE_REQUIREMENTS,
+  dewPoint,
+  type PrecipitationKind,
+  relativeHumidity,
+  roundTo,
+  SNOW_CM_PER_MM,
+  SNOW_SHOWER_CODES,
+  surfacePressure,
+  weatherCodeOf,
+} from "./physics.ts";
+import { resolveScenarioTime, type Scenario, type ScenarioValues } from "./scenario.ts";
+import { halfDayHours, sunDay, sunPosition, SUNRISE_ALTITUDE } from "./sun.ts";
+import {
+  dayNumber,
+  formatDay,
+  localDayNumber,
+  localMidnight,
+  MS_PER_DAY,
+  toEpochMs,
+  utcOffsetSeconds,
+} from "./time.ts";
+
+/** What the model needs of a city: the data file's fields, plus an optional elevation and scenarios. */
+export type ModelCity = Pick<City, "name" | "latitude" | "longitude" | "timezone" | "current"> & {
+  /** Metres above sea level. @default 0 */
+  readonly elevation?: number;
+  /** Explicit weather to honour, parsed by `ScenariosSchema`. */
+  readonly scenarios?: readonly Scenario[];
+};
+
+/** The question every model function answers from: a city, a seed and the clock. */
+export interface ModelInput {
+  /** The city. */
+  readonly city: ModelCity;
+  /** Seed of the weather's variation, an unsigned 32-bit integer. */
+  readonly seed: number;
+  /** The clock: the instant the data file's `current` describes. */
+  readonly now: number | Date;
+}
+
+/** The model's hourly variables, in the project's names (Open-Meteo's are {@linkcode OPEN_METEO_HOURLY}). */
+export const HOURLY_VARIABLES = [
+  "temperature",
+  "apparent_temperature",
+  "dew_point",
+  "relative_humidity",
+  "precipitation",
+  "rain",
+  "showers",
+  "snowfall",
+  "precipitation_probability",
+  "weather_code",
+  "cloud_cover",
+  "pressure_msl",
+  "surface_pressure",
+  "visibility",
+  "wind_speed",
+  "wind_direction",
+  "wind_gusts",
+  "uv_index",
+  "is_day",
+  "sunshine_duration",
+] as const;
+
+/** One of {@linkcode HOURLY_VARIABLES}. */
+export type HourlyVariable = typeof HOURLY_VARIABLES[number];
+
+/**
+ * Open-Meteo's name of each hourly variable. Units are Open-Meteo's defaults: °C, %, mm (hour
+ * sums), cm for snowfall, hPa, m for visibility, km/h, degrees, s for sunshine; `is_day` is 0 or 1.
+ */
+export const OPEN_METEO_HOURLY: Readonly<Record<HourlyVariable, string>> = {
+  temperature: "temperature_2m",
+  apparent_temperature: "apparent_temperature",
+  dew_point: "dew_point_2m",
+  relative_humidity: "relative_humidity_2m",
+  precipitation: "precipitation",
+  rain: "rain",
+  showers: "showers",
+  snowfall: "snowfall",
+  precipitation_probability: "precipitation_probability",
+  weather_code: "weather_code",
+  cloud_cover: "cloud_cover",
+  pressure_msl: "pressure_msl",
+  surface_pressure: "surface_pressure",
+  visibility: "visibility",
+  wind_speed: "wind_speed_10m",
+  wind_direction: "wind_direction_10m",
+  wind_gusts: "wind_gusts_10m",
+  uv_index: "uv_index",
+  is_day: "is_day",
+  sunshine_duration: "sunshine_duration",
+};
+
+/** Decimals each hourly variable is published with (Open-Meteo's precision). */
+export const HOURLY_DECIMALS: Readonly<Record<HourlyVariable, number>> = {
+  temperature: 1,
+  apparent_temperature: 1,
+  dew_point: 1,
+  relative_humidity: 0,
+  precipitation: 1,
+  rain: 1,
+  showers: 1,
+  snowfall: 2,
+  precipitation_probability: 0,
+  weather_code: 0,
+  cloud_cover: 0,
+  pressure_msl: 1,
+  surface_pressure: 1,
+  visibility: 0,
+  wind_speed: 1,
+  wind_direction: 0,
+  wind_gusts: 1,
+  uv_index: 2,
+  is_day: 0,
+  sunshine_duration: 0,
+};
+
+const SCALE = Float64Array.from(HOURLY_VARIABLES, (name) => 10 ** HOURLY_DECIMALS[name]);
+const DECIMALS = Int8Array.from(HOURLY_VARIABLES, (name) => HOURLY_DECIMALS[name]);
+const V = Object.fromEntries(HOURLY_VARIABLES.map((name, i) => [name, i])) as Record<HourlyVariable, number>;
+const N_VARS = HOURLY_VARIABLES.length;
+
+/** An hourly timeline, columnar: entry `i` of every array is the hour `time[i]`. */
+export type HourlySeries =
+  & {
+    /** Number of hours. */
+    readonly length: number;
+    /** Start of each hour, epoch seconds (on the UTC hour). */
+    readonly time: Float64Array;
+    /** The city's UTC offset at each hour, seconds east of UTC. */
+    readonly utc_offset_seconds: Int32Array;
+  }
+  & { readonly [K in HourlyVariable]: Float64Array };
+
+/** The conditions of one 15-minute slot: each hourly variable's value there (precipitation as a rate per hour). */
+export type Current15 =
+  & {
+    /** Start of the slot, epoch seconds. */
+    readonly time: number;
+    /** Length of the slot, seconds. */
+    readonly interval: 900;
+    /** The city's UTC offset then, seconds east of UTC. */
+    readonly utc_offset_seconds: number;
+  }
+  & { readonly [K in HourlyVariable]: number };
+
+/** The model's daily variables, in the project's names (Open-Meteo's are {@linkcode OPEN_METEO_DAILY}). */
+export const DAILY_VARIABLES = [
+  "weather_code",
+  "temperature_max",
+  "temperature_min",
+  "apparent_temperature_max",
+  "apparent_temperature_min",
+  "daylight_duration",
+  "sunshine_duration",
+  "uv_index_max",
+  "precipitation_sum",
+  "rain_sum",
+  "showers_sum",
+  "snowfall_sum",
+  "precipitation_hours",
+  "precipitation_probability_max",
+  "wind_speed_max",
+  "wind_gusts_max",
+  "wind_direction_dominant",
+] as const;
+
+/** One of {@linkcode DAILY_VARIABLES}. */
+export type DailyVariable = typeof DAILY_VARIABLES[number];
+
+/** Open-Meteo's name of each daily variable, and of `sunrise` and `sunset`. */
+export const OPEN_METEO_DAILY: Readonly<Record<DailyVariable | "sunrise" | "sunset", string>> = {
+  weather_code: "weather_code",
+  temperature_max: "temperature_2m_max",
+  temperature_min: "temperature_2m_min",
+  apparent_temperature_max: "apparent_temperature_max",
+  apparent_temperature_min: "apparent_temperature_min",
+  sunrise: "sunrise",
+  sunset: "sunset",
+  daylight_duration: "daylight_duration",
+  sunshine_duration: "sunshine_duration",
+  uv_index_max: "uv_index_max",
+  precipitation_sum: "precipitation_sum",
+  rain_sum: "rain_sum",
+  showers_sum: "showers_sum",
+  snowfall_sum: "snowfall_sum",
+  precipitation_hours: "precipitation_hours",
+  precipitation_probability_max: "precipitation_probability_max",
+  wind_speed_max: "wind_speed_10m_max",
+  wind_gusts_max: "wind_gusts_10m_max",
+  wind_direction_dominant: "wind_direction_10m_dominant",
+};
+
+/**
+ * Daily values of local calendar days, columnar, each the aggregate of that local day's hours
+ * (an hour belongs to the local date of its start): maxima and minima of the hours, sums of them,
+ * the most severe weather code (the highest WMO number, as Open-Meteo takes it), the speed-weighted
+ * vector mean of the wind directions. Sunrise and sunset are epoch seconds, or null on a day the
+ * sun does not rise or set (polar day has `daylight_duration` equal to the day's length, polar
+ * night 0).
+ */
+export type DailySeries =
+  & {
+    /** Number of days. */
+    readonly length: number;
+    /** The local dates, "YYYY-MM-DD". */
+    readonly date: readonly string[];
+    /** First instant of each local day, epoch seconds. */
+    readonly time: Float64Array;
+    /** The UTC offset at the start of each day, seconds east of UTC. */
+    readonly utc_offset_seconds: Int32Array;
+    /** Number of hours in each local day (23 or 25 on a daylight-saving change). */
+    readonly hours: Uint8Array;
+    /** Sunrise, epoch seconds, or null. */
+    readonly sunrise: readonly (number | null)[];
+    /** Sunset, epoch seconds, or null. */
+    readonly sunset: readonly (number | null)[];
+  }
+  & { readonly [K in DailyVariable]: Float64Array };
+
+/** Days of the past the model answers for, before the clock's local day. */
+export const PAST_DAYS = 92;
+/** Days of forecast the model answers for, the clock's local day included. */
+export const FORECAST_DAYS = 16;
+
+const MS_PER_HOUR = 3_600_000;
+const SIN_SUNRISE = Math.sin(SUNRISE_ALTITUDE * Math.PI / 180);
+const SIN_3 = Math.sin(3 * Math.PI / 180);
+const SIN_10 = Math.sin(10 * Math.PI / 180);
+const SLOT_MS = 900_000;
+const DEG = Math.PI / 180;
+const YEAR_MS = 365.2422 * MS_PER_DAY;
+// The solstice-to-coldest-day lag of the seasons, from 2000-01-01.
+const SEASON_ORIGIN = Date.UTC(2000, 0, 20);
+
+// Noise channels: an index each, and the spacing of their knots in hours.
+const SYNOPTIC = 0,
+  SYNOPTIC_SLOW = 1,
+  MESO = 2,
+  TEMPERATURE = 3,
+  TEMPERATURE_FAST = 4,
+  WIND = 5,
+  DIRECTION = 6,
+  DIRECTION_FAST = 7,
+  CONVECTION = 8,
+  FOG = 9,
+  HUMIDITY = 10,
+  PRESSURE = 11;
+const SPACING = [66, 150, 10, 80, 20, 40, 90, 20, 7, 14, 50, 30];
+const N_CHANNELS = SPACING.length;
+
+/** Wetness the weather code of the file stands for, to steer the weather around the clock towards it. */
+function wetnessOfCode(code: number): number {
+  if (code === 0) return -0.65;
+  if (code === 1) return -0.35;
+  if (code === 2) return -0.1;
+  if (code === 3) return 0.2;
+  if (code === 45 || code === 48) return 0.15;
+  const r = CODE_REQUIREMENTS.get(code);
+  const p = r === undefined ? 0 : (r.precipitation[0] + r.precipitation[1]) / 2;
+  return 0.33 + Math.min(0.6, 0.12 * Math.sqrt(p) + (code >= 95 ? 0.25 : 0));
+}
+
+interface ResolvedScenario {
+  readonly start: number;
+  readonly end: number;
+  readonly rampIn: number;
+  readonly rampOut: number;
+  /** Ramp lengths for temperature, lengthened for large steps. */
+  rampInT: number;
+  rampOutT: number;
+  readonly daily: boolean;
+  readonly set: ScenarioValues;
+}
+
+/** One city's model for one seed and clock: everything that does not depend on the instant. */
+interface Model {
+  readonly lat: number;
+  readonly lon: number;
+  readonly sinLat: number;
+  readonly cosLat: number;
+  readonly summerConvection: number;
+  readonly elevation: number;
+  readonly zone: string;
+  readonly now: number;
+  readonly anchor: number;
+  readonly rangeStart: number;
+  readonly rangeEnd: number;
+  readonly keys: Uint32Array;
+  readonly tAnnual: number;
+  readonly seasonAmp: number;
+  readonly hemisphere: number;
+  readonly dry: number;
+  readonly wetBase: number;
+  readonly convective: number;
+  readonly windBase: number;
+  readonly pressureBase: number;
+  readonly pressureAmp: number;
+  readonly temperatureAmp: number;
+  readonly fileCode: number;
+  // Anomalies of the file against the climate at the anchor, set once the climate is known there.
+  aWet: number;
+  aT: number;
+  aTd: number;
+  aP: number;
+  aWind: number;
+  aDir: number;
+  aApparent: number;
+  scenarios: ResolvedScenario[];
+  readonly dailyShape: Map<number, readonly [number, number]>;
+  readonly current: ModelCity["current"];
+}
+
+const models = new WeakMap<ModelCity, Map<string, Model>>();
+
+function checkSeed(seed: number): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new RangeError(`Cannot use seed "${seed}": expected an integer from 0 to 4294967295`);
+  }
+}
+
+function model(input: ModelInput): Model {
+  checkSeed(input.seed);
+  const now = toEpochMs(input.now);
+  let byClock = models.get(input.city);
+  if (byClock === undefined) models.set(input.city, byClock = new Map());
+  const key = `${input.seed}|${now}`;
+  let m = byClock.get(key);
+  if (m === undefined) {
+    m = buildModel(input.city, input.seed, now);
+    if (byClock.size >= 64) byClock.clear();
+    byClock.set(key, m);
+  }
+  return m;
+}
+
+function buildModel(city: ModelCity, seed: number, now: number): Model {
+  const lat = city.latitude, lon = city.longitude;
+  const absLat = Math.abs(lat);
+  const cityKey = hashString(`${city.name}|${lat}|${lon}`);
+  const keys = new Uint32Array(N_CHANNELS).map((_, c) => hash3(seed, cityKey, c + 1));
+  const today = localDayNumber(city.timezone, now);
+  const dry = Math.exp(-(((absLat - 25) / 9) ** 2));
+  const m: Model = {
+    lat,
+    lon,
+    sinLat: Math.sin(lat * DEG),
+    cosLat: Math.cos(lat * DEG),
+    summerConvection: Math.exp(-(((absLat - 40) / 15) ** 2)),
+    elevation: city.elevation ?? 0,
+    zone: city.timezone,
+    now,
+    anchor: Math.floor(now / SLOT_MS) * SLOT_MS,
+    rangeStart: localMidnight(city.timezone, today - PAST_DAYS),
+    rangeEnd: localMidnight(city.timezone, today + FORECAST_DAYS),
+    keys,
+    tAnnual: -25 + 52 * Math.cos(lat * DEG),
+    seasonAmp: Math.min(22, 0.28 * absLat),
+    hemisphere: lat >= 0 ? 1 : -1,
+    dry,
+    wetBase: 0.2 * Math.exp(-((absLat / 10) ** 2)) - 0.45 * dry +
+      0.05 * Math.exp(-(((absLat - 55) / 12) ** 2)) - 0.1,
+    convective: Math.exp(-((absLat / 18) ** 2)),
+    windBase: 8 + 6 * Math.exp(-(((absLat - 50) / 15) ** 2)),
+    pressureBase: 1013 + 6 * dry - 6 * Math.exp(-(((absLat - 60) / 10) ** 2)),
+    pressureAmp: 3 + 9 * smoothstep(15, 45, absLat),
+    temperatureAmp: 1 + 4 * smoothstep(15, 50, absLat),
+    fileCode: city.current.weather_code,
+    aWet: 0,
+    aT: 0,
+    aTd: 0,
+    aP: 0,
+    aWind: 0,
+    aDir: 0,
+    aApparent: 0,
+    scenarios: [],
+    dailyShape: new Map(),
+    current: city.current,
+  };
+  const state = new State();
+  // The anomalies of the file against the climate at the anchor slot; evaluate() applies them.
+  evaluate(m, m.anchor, state);
+  m.aWet = wetnessOfCode(m.fileCode) - state.wetNatural;
+  evaluate(m, m.anchor, state);
+  const c = city.current;
+  m.aT = c.temperature - state.tRaw;
+  evaluate(m, m.anchor, state);
+  m.aTd = dewPoint(c.temperature, Math.max(1, c.humidity)) - state.tdRaw;
+  m.aP = c.pressure - state.pRaw;
+  m.aWind = c.wind_speed - state.windRaw;
+  m.aDir = ((c.wind_direction - state.dirRaw) % 360 + 540) % 360 - 180;
+  m.aApparent = c.feels_like - apparentTemperature(c.temperature, c.humidity, c.wind_speed);
+
+  const dayStart = (offset: number) => localMidnight(city.timezone, today + offset);
+  for (const s of city.scenarios ?? []) {
+    let start = resolveScenarioTime(s.from, now, dayStart);
+    let end = resolveScenarioTime(s.to, now, dayStart);
+    if (!(end > start)) {
+      throw new RangeError(`Cannot use scenario from "${s.from}" to "${s.to}": expected "to" after "from"`);
+    }
+    const daily = s.set.temperature_max !== undefined;
+    if (daily) {
+      start = localMidnight(city.timezone, localDayNumber(city.timezone, start));
+      const last = localDayNumber(city.timezone, end - 1);
+      end = localMidnight(city.timezone, last + 1);
+    }
+    const ramp = s.ramp_hours * MS_PER_HOUR;
+    const r: ResolvedScenario = {
+      start,
+      end,
+      rampIn: ramp,
+      rampOut: ramp,
+      rampInT: ramp,
+      rampOutT: ramp,
+      daily,
+      set: s.set,
+    };
+    if (s.set.temperature !== undefined || daily || s.set.weather_code !== undefined) {
+      // Lengthen the temperature ramps so that the step they make stays under 3 °C an hour.
+      for (const [edge, inward] of [[start, 1], [end, -1]] as const) {
+        evaluate(m, edge, state);
+        const before = state.values[V.temperature]!;
+        m.scenarios.push(r);
+        evaluate(m, inward > 0 ? edge : edge - 1, state);
+        m.scenarios.pop();
+        const needed = Math.abs(state.values[V.temperature]! - before) / 2 * MS_PER_HOUR;
+        if (inward > 0) r.rampInT = Math.max(ramp, needed);
+        else r.rampOutT = Math.max(ramp, needed);
+      }
+    }
+    m.scenarios.push(r);
+  }
+  return m;
+}
+
+/** Scratch state of one evaluation; `values` are unrounded, in {@linkcode HOURLY_VARIABLES} order. */
+class State {
+  readonly values = new Float64Array(N_VARS);
+  wetNatural = 0;
+  tRaw = 0;
+  tdRaw = 0;
+  pRaw = 0;
+  windRaw = 0;
+  dirRaw = 0;
+  // Knot cache per channel: the last knot index and the four knot values around it.
+  readonly knots = new Float64Array(N_CHANNELS * 5).fill(NaN);
+  readonly sun = new Float64Array(2);
+  readonly slow = new Float64Array(7);
+  readonly slowCache = new Float64Array(16);
+  slowDay = NaN;
+}
+
+function noise(m: Model, s: State, channel: number, hours: number): number {
+  const x = hours / SPACING[channel]!;
+  const i = Math.floor(x);
+  const f = x - i;
+  const k = s.knots, o = channel * 5;
+  if (k[o] !== i) {
+    const key = m.keys[channel]!;
+    k[o] = i;
+    k[o + 1] = knotValue(key, i - 1);
+    k[o + 2] = knotValue(key, i);
+    k[o + 3] = knotValue(key, i + 1);
+    k[o + 4] = knotValue(key, i + 2);
+  }
+  const p0 = k[o + 1]!, p1 = k[o + 2]!, p2 = k[o + 3]!, p3 = k[o + 4]!;
+  const f2 = f * f, f3 = f2 * f;
+  return 0.5 *
+    (2 * p1 + (p2 - p0) * f + (2 * p0 - 5 * p1 + 4 * p2 - p3) * f2 + (3 * p1 - p0 - 3 * p2 + p3) * f3);
+}
+
+/** The diurnal shape at solar hour `h`: -1 at sunrise, +1 in the afternoon, two smooth steps between. */
+function diurnalShape(h: number, halfDay: number): number {
+  const rise = clamp(12 - halfDay, 0.5, 9);
+  const peak = 12 + clamp(0.3 * halfDay, 1.2, 3);
+  const x = h < rise ? h + 24 : h;
+  // Smoothsteps up from sunrise to the peak and back down to the next sunrise: C1, no trigonometry.
+  if (x <= peak) {
+    const u = (x - rise) / (peak - rise);
+    return 2 * u * u * (3 - 2 * u) - 1;
+  }
+  const u = (x - peak) / (rise + 24 - peak);
+  return 1 - 2 * u * u * (3 - 2 * u);
+}
+
+/** Weight of a scenario at `t`: 1 inside its window, a smoothstep over the ramps, 0 beyond. */
+function weight(start: number, end: number, rampIn: number, rampOut: number, t: number): number {
+  if (t >= start && t < end) return 1;
+  if (t < start) return rampIn > 0 ? smoothstep(start - rampIn, start, t) : 0;
+  return rampOut > 0 ? 1 - smoothstep(end, end + rampOut, t) : 0;
+}
+
+/** `x` wrapped into [0, `period`), without the cost of floating-point `%`. */
+function wrap(x: number, period: number): number {
+  return x - period * Math.floor(x / period);
+}
+
+function fade(dt: number, span: number): number {
+  return 1 - smoothstep(0, span, Math.abs(dt));
+}
+
+/** The diurnal shape's minimum and maximum over the hours of local day `day`, for daily scenarios. */
+function dayShapeRange(m: Model, day: number, s: State): readonly [number, number] {
+  let range = m.dailyShape.get(day);
+  if (range === undefined) {
+    const start = Math.ceil(localMidnight(m.zone, day) / MS_PER_HOUR) * MS_PER_HOUR;
+    const end = localMidnight(m.zone, day + 1);
+    let lo = Infinity, hi = -Infinity;
+    for (let t = start; t < end; t += MS_PER_HOUR) {
+      const v = shapeAt(m, t, s);
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    range = [lo, hi];
+    m.dailyShape.set(day, range);
+  }
+  return range;
+}
+
+function shapeAt(m: Model, t: number, s: State): number {
+  const slow = slowValues(m, s, t);
+  return diurnalShape(wrap((slow[6]! + m.lon) / 15 + 12, 24), slow[2]!);
+}
+
+/** What changes over days, not hours, at UTC day `day`'s start: see {@linkcode slowValues}. */
+function slowAtDay(m: Model, day: number, out: Float64Array, o: number): void {
+  const t = day * MS_PER_DAY;
+  sunPosition(t, out.subarray(o + 6, o + 8));
+  const dec = out[o + 6]!;
+  const season = -Math.cos(2 * Math.PI * ((t - SEASON_ORIGIN) / YEAR_MS)) * m.hemisphere;
+  const noonElevation = 90 - Math.abs(m.lat - dec);
+  out[o] = Math.sin(dec * DEG);
+  out[o + 1] = Math.cos(dec * DEG);
+  out[o + 2] = halfDayHours(m.lat, dec);
+  out[o + 3] = 0.05 + 0.95 * Math.sqrt(clamp(Math.sin(noonElevation * DEG), 0, 1));
+  out[o + 4] = season;
+  out[o + 5] = clamp(m.convective + 0.5 * Math.max(0, season) * m.summerConvection, 0, 1);
+}
+
+/**
+ * The slowly changing values at `t`, blended linearly between the starts of its UTC day and the
+ * next: sine and cosine of the sun's declination, half the day's length (h), the strength of the
+ * sun at noon, the season (-1 midwinter to +1 midsummer) and the share of convective weather.
+ */
+function slowValues(m: Model, s: State, t: number): Float64Array {
+  const x = t / MS_PER_DAY;
+  const day = Math.floor(x);
+  const c = s.slowCache;
+  if (s.slowDay !== day) {
+    if (s.slowDay === day - 1) c.copyWithin(0, 8, 16);
+    else slowAtDay(m, day, c, 0);
+    slowAtDay(m, day + 1, c, 8);
+    s.slowDay = day;
+  }
+  const f = x - day, out = s.slow;
+  for (let i = 0; i < 6; i++) out[i] = c[i]! + (c[8 + i]! - c[i]!) * f;
+  // The Greenwich hour angle turns once a day, plus the equation of time's drift.
+  const drift = wrap(c[15]! - c[7]! + 180, 360) - 180;
+  out[6] = c[7]! + f * (360 + drift);
+  return out;
+}
+
+/** The model's weather at instant `t` into `s.values` (unrounded). */
+function evaluate(m: Model, t: number, s: State): void {
+  const out = s.values;
+  const hours = t / MS_PER_HOUR;
+  const dtAnchor = t - m.anchor;
+
+  // Sun.
+  const slow = slowValues(m, s, t);
+  const gha = slow[6]!;
+  // Sine of the sun's altitude: no arcsine needed, thresholds are compared as sines.
+  const sinEl = m.sinLat * slow[0]! + m.cosLat * slow[1]! * Math.cos((gha + m.lon) * DEG);
+  const solarHour = wrap((gha + m.lon) / 15 + 12, 24);
+  const halfDay = slow[2]!, sunForcing = slow[3]!, season = slow[4]!, convective = slow[5]!;
+  const shape = diurnalShape(solarHour, halfDay);
+
+  // Wetness: fronts, weather of the day and afternoon convection, steered towards the file near the clock.
+  const synoptic = 0.7 * noise(m, s, SYNOPTIC, hours) + 0.3 * noise(m, s, SYNOPTIC_SLOW, hours);
+  const convection = noise(m, s, CONVECTION, hours);
+  const afternoon = Math.max(0, 1 - ((solarHour - 15) / 5) ** 2);
+  const wetNatural = m.wetBase + 0.65 * synoptic + 0.3 * noise(m, s, MESO, hours) +
+    0.35 * convective * afternoon * (0.5 + 0.5 * convection);
+  s.wetNatural = wetNatural;
+  const wet = wetNatural + m.aWet * fade(dtAnchor, 18 * MS_PER_HOUR);
+  let cloud = 100 * smoothstep(-0.6, 0.45, wet + 0.08 * convection);
+  let precipitation = wet > 0.3 ? (5 + 15 * convective) * (wet - 0.3) * Math.sqrt(wet - 0.3) : 0;
+  let probability = 100 * smoothstep(-0.15, 0.55, wet);
+
+  // The weather code forced at this instant: the file's at the clock, then the scenarios'.
+  let forcedCode = m.fileCode;
+  let forcedWeight = fade(dtAnchor, 6 * MS_PER_HOUR);
+  const scenarios = m.scenarios;
+  for (let i = 0; i < scenarios.length; i++) {
+    const sc = scenarios[i]!;
+    const w = weight(sc.start, sc.end, sc.rampIn, sc.rampOut, t);
+    if (w === 0) continue;
+    const set = sc.set;
+    if (set.weather_code !== undefined) {
+      if (w >= forcedWeight || w === 1) {
+        forcedCode = set.weather_code;
+        forcedWeight = w;
+      }
+    } else if (
+      w === 1 && (set.cloud_cover !== undefined || set.precipitation !== undefined ||
+        set.precipitation_probability !== undefined || set.visibility !== undefined)
+    ) {
+      forcedWeight = 0;
+    }
+    if (set.cloud_cover !== undefined) cloud += w * (set.cloud_cover - cloud);
+    if (set.precipitation !== undefined) precipitation += w * (set.precipitation - precipitation);
+    if (set.precipitation_probability !== undefined) {
+      probability += w * (set.precipitation_probability - probability);
+      if (set.precipitation_probability === 0) precipitation *= 1 - w;
+    }
+  }
+  const code = forcedWeight > 0 ? CODE_REQUIREMENTS.get(forcedCode) : undefined;
+  if (code !== undefined) {
+    cloud += forcedWeight * (clamp(cloud, code.cloud[0], code.cloud[1]) - cloud);
+    precipitation += forcedWeight *
+      (clamp(precipitation, code.precipitation[0], code.precipitation[1]) - precipitation);
+  }
+  const forced = forcedWeight === 1 ? forcedCode : -1;
+  if (precipitation < 0.1 && !(forced >= 0 && code!.kind !== "none")) precipitation = 0;
+  cloud = clamp(cloud, 0, 100);
+
+  // Temperature: climate, fronts, and the diurnal cycle, damped by cloud and rain.
+  const tClimate = m.tAnnual + m.seasonAmp * season - 0.0065 * m.elevation;
+  const tSynoptic = m.temperatureAmp *
+    (0.75 * noise(m, s, TEMPERATURE, hours) + 0.25 * noise(m, s, TEMPERATURE_FAST, hours));
+  const amplitude = (3 + 3.5 * m.dry) * sunForcing * (1 - 0.6 * cloud / 100) * (precipitation > 0 ? 0.75 : 1);
+  let temperature = tClimate + tSynoptic + amplitude * shape;
+  s.tRaw = temperature;
+  // Part of the file's difference from the climate stays: it is the city's own climate.
+  const tShift = m.aT * (0.6 + 0.4 * fade(dtAnchor, 36 * MS_PER_HOUR));
+  temperature += tShift;
+  const tFile = temperature;
+
+  // Scenario temperatures.
+  for (let i = 0; i < scenarios.length; i++) {
+    const sc = scenarios[i]!;
+    const set = sc.set;
+    if (set.temperature === undefined && !sc.daily && set.weather_code === undefined) continue;
+    const wt = weight(sc.start, sc.end, sc.rampInT, sc.rampOutT, t);
+    if (wt === 0) continue;
+    if (set.temperature !== undefined) temperature += wt * (set.temperature - temperature);
+    if (sc.daily) {
+      const day = localDayNumber(m.zone, t);
+      const [lo, hi] = dayShapeRange(m, day, s);
+      const x = hi > lo ? (shape - lo) / (hi - lo) : 0.5;
+      const target = set.temperature_min! + (set.temperature_max! - set.temperature_min!) * x;
+      temperature += wt * (target - temperature);
+    }
+    if (set.weather_code !== undefined) {
+      const r = CODE_REQUIREMENTS.get(set.weather_code)!;
+      temperature += wt * (clamp(temperature, r.temperature[0], r.temperature[1]) - temperature);
+    }
+  }
+
+  // Moisture: the dew point sits below the day's mean temperature, closer in wet weather.
+  const depression = Math.max(
+    0.3,
+    (3 + 9 * m.dry) * (1 - 0.85 * smoothstep(-0.3, 0.55, wet)) + 1.5 * noise(m, s, HUMIDITY, hours),
+  );
+  let td = tClimate + tSynoptic + 0.25 * amplitude * shape - depression + tShift;
+  s.tdRaw = td;
+  td += m.aTd * (0.5 + 0.5 * fade(dtAnchor, 24 * MS_PER_HOUR));
+  td += 0.5 * (temperature - tFile);
+  for (let i = 0; i < scenarios.length; i++) {
+    const sc = scenarios[i]!;
+    if (sc.set.relative_humidity === undefined) continue;
+    const w = weight(sc.start, sc.end, sc.rampIn, sc.rampOut, t);
+    if (w > 0) td += w * (dewPoint(temperature, sc.set.relative_humidity) - td);
+  }
+  if (td > temperature) td = temperature;
+  const humidity = relativeHumidity(temperature, td);
+
+  // Pressure: lows come with the wet spells.
+  let pressure = m.pressureBase - m.pressureAmp * (0.75 * synoptic + 0.25 * noise(m, s, PRESSURE, hours));
+  s.pRaw = pressure;
+  pressure += m.aP * (0.3 + 0.7 * fade(dtAnchor, 48 * MS_PER_HOUR));
+
+  // Wind: stronger in fronts and in the afternoon; direction veers slowly.
+  let wind = m.windBase * Math.exp(0.4 * noise(m, s, WIND, hours) + 0.3 * Math.max(0, synoptic)) *
+    (1 + 0.12 * shape);
+  s.windRaw = wind;
+  wind = Math.max(0, wind + m.aWind * (0.4 + 0.6 * fade(dtAnchor, 18 * MS_PER_HOUR)));
+  let direction = 200 + 160 * noise(m, s, DIRECTION, hours) + 45 * noise(m, s, DIRECTION_FAST, hours);
+  s.dirRaw = direction;
+  direction += m.aDir * (0.3 + 0.7 * fade(dtAnchor, 18 * MS_PER_HOUR));
+  let gustTarget = -1, gustWeight = 0;
+  for (let i = 0; i < scenarios.length; i++) {
+    const sc = scenarios[i]!;
+    const set = sc.set;
+    if (
+      set.wind_speed === undefined && set.wind_direction === undefined && set.pressure_msl === undefined &&
+      set.wind_gusts === undefined
+    ) continue;
+    const w = weight(sc.start, sc.end, sc.rampIn, sc.rampOut, t);
+    if (w === 0) continue;
+    if (set.wind_speed !== undefined) wind += w * (set.wind_speed - wind);
+    if (set.pressure_msl !== undefined) pressure += w * (set.pressure_msl - pressure);
+    if (set.wind_direction !== undefined) {
+      direction += w * (((set.wind_direction - direction) % 360 + 540) % 360 - 180);
+    }
+    if (set.wind_gusts !== undefined) {
+      gustTarget = set.wind_gusts;
+      gustWeight = w;
+    }
+  }
+
+  // Precipitation's kind: the forced code's, else snow in the cold and showers in unstable air.
+  let kind: PrecipitationKind = "none";
+  let showery = false;
+  if (precipitation > 0) {
+    if (code !== undefined && code.kind !== "none" && forcedWeight >= 0.5) {
+      kind = code.kind;
+      showery = code.kind === "showers" || SNOW_SHOWER_CODES.has(forcedCode);
+    } else {
+      showery = convection + convective > 0.4 + (temperature < 10 ? 0.4 : 0);
+      kind = temperature < 1 ? "snow" : showery ? "showers" : "rain";
+    }
+    if (forced < 0) {
+      if (kind === "snow" && temperature > 1.5) kind = showery ? "showers" : "rain";
+      else if (kind !== "snow" && temperature < -1.5) kind = "snow";
+    }
+  }
+  const thunder = kind === "showers" && temperature >= 15 && convection > 0 && precipitation >= 2;
+
+  // Visibility: haze with humidity, less in rain and far less in snow and fog.
+  let visibility = 50_000 * Math.sqrt(Math.max(0.0004, 1 - humidity / 100));
+  if (precipitation > 0) {
+    visibility = Math.min(15_000, visibility / (1 + (kind === "snow" ? 2.5 : 0.35) * precipitation));
+  } else if (temperature - td < 0.4 && wind < 10 && noise(m, s, FOG, hours) > -0.2) {
+    visibility = 150 + 1800 * (temperature - td);
+  }
+  for (let i = 0; i < scenarios.length; i++) {
+    const sc = scenarios[i]!;
+    if (sc.set.visibility === undefined) continue;
+    const w = weight(sc.start, sc.end, sc.rampIn, sc.rampOut, t);
+    if (w > 0) visibility += w * (sc.set.visibility - visibility);
+  }
+  if (code !== undefined) {
+    visibility += forcedWeight * (clamp(visibility, code.visibility[0], code.visibility[1]) - visibility);
+  }
+  if (precipitation > 0 && visibility > 15_000) visibility = 15_000;
+
+  // Probability: blurred towards climatology with distance from the clock; never 0 with precipitation.
+  const spread = clamp(Math.abs(dtAnchor) / (10 * MS_PER_DAY), 0, 1) * 0.4;
+  probability = probability * (1 - spread) + 35 * spread;
+  if (precipitation > 0) probability = Math.max(probability, 20);
+
+  let gusts = wind * (1.35 + 0.25 * (showery ? 1 : 0) + 0.1 * Math.abs(convection)) + (thunder ? 20 : 0);
+  if (gustWeight > 0) gusts += gustWeight * (gustTarget - gusts);
+  if (gusts < wind) gusts = wind;
+
+  const weatherCode = forced >= 0
+    ? forced
+    : weatherCodeOf(precipitation, kind, showery, thunder, cloud, visibility, temperature);
+
+  const c = cloud / 100;
+  // Clear-sky UV index from the sun's height (Madronich's fit), less under cloud.
+  const uv = sinEl > 0
+    ? 12.5 * Math.pow(sinEl, 2.42) * (1 + 0.08 * m.elevation / 1000) * (1 - 0.75 * c * c * Math.sqrt(c)) *
+      (precipitation > 0 ? 0.8 : 1)
+    : 0;
+  // Sunshine (direct sun, WMO's 120 W/m²) needs the sun 3° high, and counts the whole hour from 10°.
+  const sunshine = sinEl > SIN_3 && c < 1
+    ? 3600 * clamp((sinEl - SIN_3) / (SIN_10 - SIN_3), 0, 1) * Math.pow(1 - c, 0.8) *
+      (precipitation > 0 ? 0.3 : 1)
+    : 0;
+
+  out[V.temperature] = temperature;
+  out[V.apparent_temperature] = apparentTemperature(temperature, humidity, wind) +
+    m.aApparent * fade(dtAnchor, 12 * MS_PER_HOUR);
+  out[V.dew_point] = td;
+  out[V.relative_humidity] = humidity;
+  out[V.precipitation] = precipitation;
+  out[V.rain] = kind === "rain" ? precipitation : 0;
+  out[V.showers] = kind === "showers" ? precipitation : 0;
+  out[V.snowfall] = kind === "snow" ? precipitation * SNOW_CM_PER_MM : 0;
+  out[V.precipitation_probability] = clamp(probability, precipitation > 0 ? 1 : 0, 100);
+  out[V.weather_code] = weatherCode;
+  out[V.cloud_cover] = cloud;
+  out[V.pressure_msl] = pressure;
+  out[V.surface_pressure] = m.elevation === 0
+    ? pressure
+    : surfacePressure(pressure, m.elevation, temperature);
+  out[V.visibility] = visibility;
+  out[V.wind_speed] = wind;
+  out[V.wind_direction] = wrap(direction, 360);
+  out[V.wind_gusts] = gusts;
+  out[V.uv_index] = uv;
+  out[V.is_day] = sinEl > SIN_SUNRISE ? 1 : 0;
+  out[V.sunshine_duration] = sunshine;
+}
+
+function round(values: Float64Array, into: (name: number, value: number) => void): void {
+  for (let v = 0; v < N_VARS; v++) {
+    let x = roundTo(values[v]!, DECIMALS[v]!);
+    if (v === V.wind_direction && x >= 360) x -= 360;
+    into(v, x);
+  }
+}
+
+/**
+ * The first and last instants (epoch ms, end exclusive) the model answers for: from the local
+ * midnight {@linkcode PAST_DAYS} days before the clock's local day to the end of the
+ * {@linkcode FORECAST_DAYS}th day from it.
+ */
+export function modelRange(input: ModelInput): { readonly start: number; readonly end: number } {
+  const m = model(input);
+  return { start: m.rangeStart, end: m.rangeEnd };
+}
+
+/**
+ * The hourly timeline of `hours` hours from `fromHour` (epoch ms on the hour), columnar.
+ *
+ * @example
+ * ```ts
+ * const now = Date.parse("2026-11-23T11:14:00Z");
+ * const from = Math.floor(now / 3_600_000) * 3_600_000;
+ * const series = hourlySeries({ city: tokyo, seed: 1, now }, from, 48);
+ * series.temperature[0]; // °C at `from`
+ * ```
+ */
+export function hourlySeries(input: ModelInput, fromHour: number, hours: number): HourlySeries {
+  const m = model(input);
+  if (!Number.isInteger(fromHour) || fromHour % MS_PER_HOUR !== 0) {
+    throw new RangeError(`Cannot start an hourly series at "${fromHour}": expected epoch ms on the hour`);
+  }
+  if (!Number.isInteger(hours) || hours < 0) {
+    throw new RangeError(`Cannot make an hourly series of "${hours}" hours: expected an integer from 0`);
+  }
+  const last = fromHour + (hours - 1) * MS_PER_HOUR;
+  if (hours > 0 && (fromHour < m.rangeStart || last >= m.rangeEnd)) {
+    throw new RangeError(
+      `Cannot answer for ${new Date(fromHour).toISOString()} to ${new Date(last).toISOString()}: ` +
+        `the model covers ${new Date(m.rangeStart).toISOString()} to ${new Date(m.rangeEnd).toISOString()}`,
+    );
+  }
+  const time = new Float64Array(hours);
+  const offsets = new Int32Array(hours);
+  const columns = HOURLY_VARIABLES.map(() => new Float64Array(hours));
+  const s = new State();
+  for (let i = 0; i < hours; i++) {
+    const t = fromHour + i * MS_PER_HOUR;
+    time[i] = t / 1000;
+    offsets[i] = utcOffsetSeconds(m.zone, t);
+    evaluate(m, t, s);
+    const values = s.values;
+    for (let v = 0; v < N_VARS; v++) {
+      const f = SCALE[v]!, x = values[v]! * f;
+      columns[v]![i] = (x < 0 ? -Math.round(-x) : Math.round(x)) / f || 0;
+    }
+    if (columns[V.wind_direction]![i]! >= 360) columns[V.wind_direction]![i]! -= 360;
+  }
+  const series: Record<string, unknown> = { length: hours, time, utc_offset_seconds: offsets };
+  HOURLY_VARIABLES.forEach((name, v) => series[name] = columns[v]);
+  return series as HourlySeries;
+}
+
+/**
+ * The conditions of the 15-minute slot holding instant `at` (default: the clock). At the clock's
+ * slot they are the data file's `current`: temperature, apparent temperature (feels_like),
+ * humidity, wind speed and direction, sea-level pressure and weather code.
+ *
+ * @example
+ * ```ts
+ * currentConditions({ city: tokyo, seed: 1, now }).temperature === tokyo.current.temperature; // true
+ * ```
+ */
+export function currentConditions(input: ModelInput, at?: number | Date): Current15 {
+  const m = model(input);
+  const instant = at === undefined ? m.now : toEpochMs(at);
+  const slot = Math.floor(instant / SLOT_MS) * SLOT_MS;
+  if (slot < m.rangeStart || slot >= m.rangeEnd) {
+    throw new RangeError(
+      `Cannot answer for ${new Date(slot).toISOString()}: the model covers ${
+        new Date(m.rangeStart).toISOString()
+      } to ${new Date(m.rangeEnd).toISOString()}`,
+    );
+  }
+  const s = new State();
+  evaluate(m, slot, s);
+  const result: Record<string, number> = {
+    time: slot / 1000,
+    interval: 900,
+    utc_offset_seconds: utcOffsetSeconds(m.zone, slot),
+  };
+  round(s.values, (v, x) => result[HOURLY_VARIABLES[v]!] = x);
+  return result as Current15;
+}
+
+/**
+ * Daily values of `days` local calendar days from `firstLocalDate` ("YYYY-MM-DD"), each the
+ * aggregate of its local day's hours (see {@linkcode DailySeries}).
+ *
+ * @example
+ * ```ts
+ * const days = dailySeries({ city: madrid, seed: 1, now }, "2026-11-23", 7);
+ * days.temperature_max[0]; // the hottest hour of 23 November in Madrid
+ * ```
+ */
+export function dailySeries(input: ModelInput, firstLocalDate: string, days: number): DailySeries {
+  const m = model(input);
+  const first = dayNumber(firstLocalDate);
+  if (!Number.isInteger(days) || days < 0) {
+    throw new RangeError(`Cannot make a daily series of "${days}" days: expected an integer from 0`);
+  }
+  const starts = new Float64Array(days + 1);
+  for (let d = 0; d <= days; d++) starts[d] = localMidnight(m.zone, first + d);
+  if (days > 0 && (starts[0]! < m.rangeStart || starts[days]! > m.rangeEnd)) {
+    throw new RangeError(
+      `Cannot answer for ${firstLocalDate} and ${days - 1} days after: the model covers ${
+        formatDay(localDayNumber(m.zone, m.rangeStart))
+      } to ${formatDay(localDayNumber(m.zone, m.rangeEnd - 1))}`,
+    );
+  }
+  const firstHour = Math.ceil(starts[0]! / MS_PER_HOUR) * MS_PER_HOUR;
+  const hourCount = days === 0 ? 0 : Math.ceil(starts[days]! / MS_PER_HOUR) - firstHour / MS_PER_HOUR;
+  const h = hourlySeries(input, firstHour, hourCount);
+  const col = Object.fromEntries(DAILY_VARIABLES.map((name) => [name, new Float64Array(days)])) as Record<
+    DailyVariable,
+    Float64Array
+  >;
+  const date: string[] = [], sunrise: (number | null)[] = [], sunset: (number | null)[] = [];
+  const time = new Float64Array(days), offsets = new Int32Array(days), hourCounts = new Uint8Array(days);
+  let i = 0;
+  for (let d = 0; d < days; d++) {
+    const end = starts[d + 1]! / 1000;
+    let tMax = -Infinity, tMin = Infinity, aMax = -Infinity, aMin = Infinity, uvMax = 0, code = 0;
+    let precip = 0, rain = 0, showers = 0, snow = 0, wetHours = 0, probMax = 0, windMax = 0, gustMax = 0;
+    let sunshine = 0, u = 0, v = 0, uu = 0, vv = 0, n = 0;
+    for (; i < h.length && h.time[i]! < end; i++, n++) {
+      const t = h.temperature[i]!, a = h.apparent_temperature[i]!;
+      if (t > tMax) tMax = t;
+      if (t < tMin) tMin = t;
+      if (a > aMax) aMax = a;
+      if (a < aMin) aMin = a;
+      if (h.uv_index[i]! > uvMax) uvMax = h.uv_index[i]!;
+      if (h.weather_code[i]! > code) code = h.weather_code[i]!;
+      precip += h.precipitation[i]!;
+      rain += h.rain[i]!;
+      showers += h.showers[i]!;
+      snow += h.snowfall[i]!;
+      if (h.precipitation[i]! > 0) wetHours++;
+      if (h.precipitation_probability[i]! > probMax) probMax = h.precipitation_probability[i]!;
+      if (h.wind_speed[i]! > windMax) windMax = h.wind_speed[i]!;
+      if (h.wind_gusts[i]! > gustMax) gustMax = h.wind_gusts[i]!;
+      sunshine += h.sunshine_duration[i]!;
+      const dir = h.wind_direction[i]! * DEG, speed = h.wind_speed[i]!;
+      u += speed * Math.sin(dir);
+      v += speed * Math.cos(dir);
+      uu += Math.sin(dir);
+      vv += Math.cos(dir);
+    }
+    const sun = sunDay({ latitude: m.lat, longitude: m.lon, timezone: m.zone }, first + d);
+    date.push(formatDay(first + d));
+    time[d] = starts[d]! / 1000;
+    offsets[d] = utcOffsetSeconds(m.zone, starts[d]!);
+    hourCounts[d] = n;
+    sunrise.push(sun.sunrise === null ? null : Math.round(sun.sunrise / 1000));
+    sunset.push(sun.sunset === null ? null : Math.round(sun.sunset / 1000));
+    col.weather_code[d] = code;
+    col.temperature_max[d] = tMax;
+    col.temperature_min[d] = tMin;
+    col.apparent_temperature_max[d] = aMax;
+    col.apparent_temperature_min[d] = aMin;
+    col.daylight_duration[d] = sun.daylight;
+    col.sunshine_duration[d] = sunshine;
+    col.uv_index_max[d] = uvMax;
+    col.precipitation_sum[d] = roundTo(precip, 1);
+    col.rain_sum[d] = roundTo(rain, 1);
+    col.showers_sum[d] = roundTo(showers, 1);
+    col.snowfall_sum[d] = roundTo(snow, 2);
+    col.precipitation_hours[d] = wetHours;
+    col.precipitation_probability_max[d] = probMax;
+    col.wind_speed_max[d] = windMax;
+    col.wind_gusts_max[d] = gustMax;
+    const mean = u === 0 && v === 0 ? Math.atan2(uu, vv) : Math.atan2(u, v);
+    col.wind_direction_dominant[d] = (Math.round(mean / DEG) % 360 + 360) % 360;
+  }
+  return {
+    length: days,
+    date,
+    time,
+    utc_offset_seconds: offsets,
+    hours: hourCounts,
+    sunrise,
+    sunset,
+    ...col,
+  };
+}
