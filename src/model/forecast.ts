@@ -608,7 +608,10 @@ function evaluate(m: Model, t: number, s: State): void {
   const wet = wetNatural + m.aWet * fade(dtAnchor, 18 * MS_PER_HOUR);
   let cloud = 100 * smoothstep(-0.6, 0.45, wet + 0.08 * convection);
   let precipitation = wet > 0.3 ? (5 + 15 * convective) * (wet - 0.3) * Math.sqrt(wet - 0.3) : 0;
-  let probability = 100 * smoothstep(-0.15, 0.55, wet);
+  // Probability: from wetness, blurred towards climatology with distance from the clock.
+  const spread = clamp(Math.abs(dtAnchor) / (10 * MS_PER_DAY), 0, 1) * 0.4;
+  let probability = 100 * smoothstep(-0.15, 0.55, wet) * (1 - spread) + 35 * spread;
+  let probabilitySet = 0;
 
   // The weather code forced at this instant: the file's at the clock, then the scenarios'.
   let forcedCode = m.fileCode;
@@ -634,6 +637,7 @@ function evaluate(m: Model, t: number, s: State): void {
     if (set.precipitation !== undefined) precipitation += w * (set.precipitation - precipitation);
     if (set.precipitation_probability !== undefined) {
       probability += w * (set.precipitation_probability - probability);
+      probabilitySet = w;
       if (set.precipitation_probability === 0) precipitation *= 1 - w;
     }
   }
@@ -643,7 +647,7 @@ function evaluate(m: Model, t: number, s: State): void {
     precipitation += forcedWeight *
       (clamp(precipitation, code.precipitation[0], code.precipitation[1]) - precipitation);
   }
-  const forced = forcedWeight === 1 ? forcedCode : -1;
+  let forced = forcedWeight === 1 ? forcedCode : -1;
   if (precipitation < 0.1 && !(forced >= 0 && code!.kind !== "none")) precipitation = 0;
   cloud = clamp(cloud, 0, 100);
 
@@ -680,12 +684,22 @@ function evaluate(m: Model, t: number, s: State): void {
     }
   }
 
+  // A scenario's temperature wins over a code it contradicts (the file's at the clock, say).
+  if (
+    code !== undefined && (temperature < code.temperature[0] - 0.5 || temperature > code.temperature[1] + 0.5)
+  ) {
+    forced = -1;
+    forcedWeight = 0;
+  }
+
   // Moisture: the dew point sits below the day's mean temperature, closer in wet weather.
   const depression = Math.max(
     0.3,
     (3 + 9 * m.dry) * (1 - 0.85 * smoothstep(-0.3, 0.55, wet)) + 1.5 * noise(m, s, HUMIDITY, hours),
   );
   let td = tClimate + tSynoptic + 0.25 * amplitude * shape - depression + tShift;
+  // Fog is saturated air.
+  if (code !== undefined && code.visibility[1] < 1000) td += forcedWeight * (temperature - 0.2 - td);
   s.tdRaw = td;
   td += m.aTd * (0.5 + 0.5 * fade(dtAnchor, 24 * MS_PER_HOUR));
   td += 0.5 * (temperature - tFile);
@@ -768,10 +782,8 @@ function evaluate(m: Model, t: number, s: State): void {
   }
   if (precipitation > 0 && visibility > 15_000) visibility = 15_000;
 
-  // Probability: blurred towards climatology with distance from the clock; never 0 with precipitation.
-  const spread = clamp(Math.abs(dtAnchor) / (10 * MS_PER_DAY), 0, 1) * 0.4;
-  probability = probability * (1 - spread) + 35 * spread;
-  if (precipitation > 0) probability = Math.max(probability, 20);
+  // Never a probability of 0 with precipitation; at least 20 % unless a scenario says otherwise.
+  if (precipitation > 0) probability = Math.max(probability, probabilitySet === 1 ? 1 : 20);
 
   let gusts = wind * (1.35 + 0.25 * (showery ? 1 : 0) + 0.1 * Math.abs(convection)) + (thunder ? 20 : 0);
   if (gustWeight > 0) gusts += gustWeight * (gustTarget - gusts);

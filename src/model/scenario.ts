@@ -109,6 +109,9 @@ function checkValues(v: ScenarioValues, ctx: z.RefinementCtx): void {
       fail(`${name} needs ${key} ${r.temperature.join(" to ")} °C: got ${t}`);
     }
   }
+  if (r.visibility[1] < 1000 && v.relative_humidity !== undefined && v.relative_humidity < 90) {
+    fail(`${name} needs relative_humidity 90-100 %: got ${v.relative_humidity}`);
+  }
   if (r.kind !== "none" && v.precipitation_probability === 0) {
     fail(`${name} needs precipitation_probability above 0`);
   }
