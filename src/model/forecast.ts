@@ -270,6 +270,7 @@ const SYNOPTIC = 0,
   HUMIDITY = 10,
   PRESSURE = 11;
 const SPACING = [66, 150, 10, 80, 20, 40, 90, 20, 7, 14, 50, 30];
+const FREQUENCY = SPACING.map((hours) => 1 / hours);
 const N_CHANNELS = SPACING.length;
 
 /** Wetness the weather code of the file stands for, to steer the weather around the clock towards it. */
@@ -465,7 +466,7 @@ class State {
   pRaw = 0;
   windRaw = 0;
   dirRaw = 0;
-  // Knot cache per channel: the last knot index and the four knot values around it.
+  // Knot cache per channel: the last knot index and the cubic's four coefficients there.
   readonly knots = new Float64Array(N_CHANNELS * 5).fill(NaN);
   readonly sun = new Float64Array(2);
   readonly slow = new Float64Array(7);
@@ -474,22 +475,24 @@ class State {
 }
 
 function noise(m: Model, s: State, channel: number, hours: number): number {
-  const x = hours / SPACING[channel]!;
+  const x = hours * FREQUENCY[channel]!;
   const i = Math.floor(x);
   const f = x - i;
   const k = s.knots, o = channel * 5;
   if (k[o] !== i) {
+    // The Catmull-Rom segment through knots i-1..i+2, as the coefficients of a cubic in f.
     const key = m.keys[channel]!;
+    const p0 = knotValue(key, i - 1),
+      p1 = knotValue(key, i),
+      p2 = knotValue(key, i + 1),
+      p3 = knotValue(key, i + 2);
     k[o] = i;
-    k[o + 1] = knotValue(key, i - 1);
-    k[o + 2] = knotValue(key, i);
-    k[o + 3] = knotValue(key, i + 1);
-    k[o + 4] = knotValue(key, i + 2);
+    k[o + 1] = p1;
+    k[o + 2] = 0.5 * (p2 - p0);
+    k[o + 3] = 0.5 * (2 * p0 - 5 * p1 + 4 * p2 - p3);
+    k[o + 4] = 0.5 * (3 * p1 - p0 - 3 * p2 + p3);
   }
-  const p0 = k[o + 1]!, p1 = k[o + 2]!, p2 = k[o + 3]!, p3 = k[o + 4]!;
-  const f2 = f * f, f3 = f2 * f;
-  return 0.5 *
-    (2 * p1 + (p2 - p0) * f + (2 * p0 - 5 * p1 + 4 * p2 - p3) * f2 + (3 * p1 - p0 - 3 * p2 + p3) * f3);
+  return k[o + 1]! + f * (k[o + 2]! + f * (k[o + 3]! + f * k[o + 4]!));
 }
 
 /** The diurnal shape at solar hour `h`: -1 at sunrise, +1 in the afternoon, two smooth steps between. */
@@ -838,6 +841,19 @@ function round(values: Float64Array, into: (name: number, value: number) => void
   }
 }
 
+/** Rounds a column in place to `scale` (10 for tenths), half away from zero, wrapping 360° to 0 if `degrees`. */
+function roundColumn(column: Float64Array, scale: number, degrees: boolean): void {
+  if (scale === 1) {
+    for (let i = 0; i < column.length; i++) column[i] = Math.round(column[i]!);
+  } else {
+    for (let i = 0; i < column.length; i++) {
+      const x = column[i]! * scale;
+      column[i] = (x < 0 ? -Math.round(-x) : Math.round(x)) / scale || 0;
+    }
+  }
+  if (degrees) { for (let i = 0; i < column.length; i++) if (column[i]! >= 360) column[i]! -= 360; }
+}
+
 /**
  * The first and last instants (epoch ms, end exclusive) the model answers for: from the local
  * midnight {@linkcode PAST_DAYS} days before the clock's local day to the end of the
@@ -884,12 +900,9 @@ export function hourlySeries(input: ModelInput, fromHour: number, hours: number)
     offsets[i] = utcOffsetSeconds(m.zone, t);
     evaluate(m, t, s);
     const values = s.values;
-    for (let v = 0; v < N_VARS; v++) {
-      const f = SCALE[v]!, x = values[v]! * f;
-      columns[v]![i] = (x < 0 ? -Math.round(-x) : Math.round(x)) / f || 0;
-    }
-    if (columns[V.wind_direction]![i]! >= 360) columns[V.wind_direction]![i]! -= 360;
+    for (let v = 0; v < N_VARS; v++) columns[v]![i] = values[v]!;
   }
+  for (let v = 0; v < N_VARS; v++) roundColumn(columns[v]!, SCALE[v]!, v === V.wind_direction);
   const series: Record<string, unknown> = { length: hours, time, utc_offset_seconds: offsets };
   HOURLY_VARIABLES.forEach((name, v) => series[name] = columns[v]);
   return series as HourlySeries;
