@@ -39,6 +39,7 @@ import {
   localMidnight,
   MS_PER_DAY,
   toEpochMs,
+  utcOffsets,
   utcOffsetSeconds,
 } from "./time.ts";
 
@@ -403,12 +404,12 @@ function buildModel(city: ModelCity, seed: number, now: number): Model {
   };
   const state = new State();
   // The anomalies of the file against the climate at the anchor slot; evaluate() applies them.
-  evaluate(m, m.anchor, state);
+  evaluateAt(m, m.anchor, state);
   m.aWet = wetnessOfCode(m.fileCode) - state.wetNatural;
-  evaluate(m, m.anchor, state);
+  evaluateAt(m, m.anchor, state);
   const c = city.current;
   m.aT = c.temperature - state.tRaw;
-  evaluate(m, m.anchor, state);
+  evaluateAt(m, m.anchor, state);
   m.aTd = dewPoint(c.temperature, Math.max(1, c.humidity)) - state.tdRaw;
   m.aP = c.pressure - state.pRaw;
   m.aWind = c.wind_speed - state.windRaw;
@@ -442,12 +443,12 @@ function buildModel(city: ModelCity, seed: number, now: number): Model {
     if (s.set.temperature !== undefined || daily || s.set.weather_code !== undefined) {
       // Lengthen the temperature ramps so that the step they make stays under 3 °C an hour.
       for (const [edge, inward] of [[start, 1], [end, -1]] as const) {
-        evaluate(m, edge, state);
-        const before = state.values[V.temperature]!;
+        evaluateAt(m, edge, state);
+        const before = state.value(V.temperature);
         m.scenarios.push(r);
-        evaluate(m, inward > 0 ? edge : edge - 1, state);
+        evaluateAt(m, inward > 0 ? edge : edge - 1, state);
         m.scenarios.pop();
-        const needed = Math.abs(state.values[V.temperature]! - before) / 2 * MS_PER_HOUR;
+        const needed = Math.abs(state.value(V.temperature) - before) / 2 * MS_PER_HOUR;
         if (inward > 0) r.rampInT = Math.max(ramp, needed);
         else r.rampOutT = Math.max(ramp, needed);
       }
@@ -457,42 +458,53 @@ function buildModel(city: ModelCity, seed: number, now: number): Model {
   return m;
 }
 
-/** Scratch state of one evaluation; `values` are unrounded, in {@linkcode HOURLY_VARIABLES} order. */
+/** Scratch state of evaluations, and what the anchor needs to know of the last one. */
 class State {
-  readonly values = new Float64Array(N_VARS);
+  /** One instant's values, for single evaluations: `columns[variable][0]`. */
+  readonly columns = HOURLY_VARIABLES.map(() => new Float64Array(1));
+  readonly noise = new Float64Array(N_CHANNELS);
   wetNatural = 0;
   tRaw = 0;
   tdRaw = 0;
   pRaw = 0;
   windRaw = 0;
   dirRaw = 0;
-  // Knot cache per channel: the last knot index and the cubic's four coefficients there.
-  readonly knots = new Float64Array(N_CHANNELS * 5).fill(NaN);
-  readonly sun = new Float64Array(2);
   readonly slow = new Float64Array(7);
   readonly slowCache = new Float64Array(16);
   slowDay = NaN;
+  /** The unrounded value of `variable` of the latest single evaluation. */
+  value(variable: number): number {
+    return this.columns[variable]![0]!;
+  }
 }
 
-function noise(m: Model, s: State, channel: number, hours: number): number {
-  const x = hours * FREQUENCY[channel]!;
-  const i = Math.floor(x);
-  const f = x - i;
-  const k = s.knots, o = channel * 5;
-  if (k[o] !== i) {
-    // The Catmull-Rom segment through knots i-1..i+2, as the coefficients of a cubic in f.
-    const key = m.keys[channel]!;
-    const p0 = knotValue(key, i - 1),
-      p1 = knotValue(key, i),
-      p2 = knotValue(key, i + 1),
-      p3 = knotValue(key, i + 2);
-    k[o] = i;
-    k[o + 1] = p1;
-    k[o + 2] = 0.5 * (p2 - p0);
-    k[o + 3] = 0.5 * (2 * p0 - 5 * p1 + 4 * p2 - p3);
-    k[o + 4] = 0.5 * (3 * p1 - p0 - 3 * p2 + p3);
+/**
+ * Fills `out[channel * count + j]` with every noise channel at the instants `from + j * step`
+ * (epoch ms), channel by channel: a Catmull-Rom spline through seeded knot values, its cubic's
+ * coefficients computed once per knot interval.
+ */
+function fillNoise(m: Model, from: number, step: number, count: number, out: Float64Array): void {
+  for (let c = 0; c < N_CHANNELS; c++) {
+    const key = m.keys[c]!, frequency = FREQUENCY[c]!, o = c * count;
+    let knot = NaN, a = 0, b = 0, cc = 0, d = 0;
+    for (let j = 0; j < count; j++) {
+      const x = (from + j * step) / MS_PER_HOUR * frequency;
+      const i = Math.floor(x);
+      if (i !== knot) {
+        const p0 = knotValue(key, i - 1),
+          p1 = knotValue(key, i),
+          p2 = knotValue(key, i + 1),
+          p3 = knotValue(key, i + 2);
+        knot = i;
+        a = p1;
+        b = 0.5 * (p2 - p0);
+        cc = 0.5 * (2 * p0 - 5 * p1 + 4 * p2 - p3);
+        d = 0.5 * (3 * p1 - p0 - 3 * p2 + p3);
+      }
+      const f = x - i;
+      out[o + j] = a + f * (b + f * (cc + f * d));
+    }
   }
-  return k[o + 1]! + f * (k[o + 2]! + f * (k[o + 3]! + f * k[o + 4]!));
 }
 
 /** The diurnal shape at solar hour `h`: -1 at sunrise, +1 in the afternoon, two smooth steps between. */
@@ -586,10 +598,26 @@ function slowValues(m: Model, s: State, t: number): Float64Array {
   return out;
 }
 
-/** The model's weather at instant `t` into `s.values` (unrounded). */
-function evaluate(m: Model, t: number, s: State): void {
-  const out = s.values;
-  const hours = t / MS_PER_HOUR;
+/** The model's weather at instant `t` into `s.columns` (unrounded). */
+function evaluateAt(m: Model, t: number, s: State): void {
+  fillNoise(m, t, 0, 1, s.noise);
+  evaluate(m, t, s, s.noise, 1, 0, s.columns, 0);
+}
+
+/**
+ * The model's weather at instant `t` into `out[variable][i]` (unrounded), with the noise channels
+ * at `nz[channel * stride + j]`.
+ */
+function evaluate(
+  m: Model,
+  t: number,
+  s: State,
+  nz: Float64Array,
+  stride: number,
+  j: number,
+  out: Float64Array[],
+  i: number,
+): void {
   const dtAnchor = t - m.anchor;
 
   // Sun.
@@ -602,10 +630,10 @@ function evaluate(m: Model, t: number, s: State): void {
   const shape = diurnalShape(solarHour, halfDay);
 
   // Wetness: fronts, weather of the day and afternoon convection, steered towards the file near the clock.
-  const synoptic = 0.7 * noise(m, s, SYNOPTIC, hours) + 0.3 * noise(m, s, SYNOPTIC_SLOW, hours);
-  const convection = noise(m, s, CONVECTION, hours);
+  const synoptic = 0.7 * nz[SYNOPTIC * stride + j]! + 0.3 * nz[SYNOPTIC_SLOW * stride + j]!;
+  const convection = nz[CONVECTION * stride + j]!;
   const afternoon = Math.max(0, 1 - ((solarHour - 15) / 5) ** 2);
-  const wetNatural = m.wetBase + 0.65 * synoptic + 0.3 * noise(m, s, MESO, hours) +
+  const wetNatural = m.wetBase + 0.65 * synoptic + 0.3 * nz[MESO * stride + j]! +
     0.35 * convective * afternoon * (0.5 + 0.5 * convection);
   s.wetNatural = wetNatural;
   const wet = wetNatural + m.aWet * fade(dtAnchor, 18 * MS_PER_HOUR);
@@ -657,7 +685,7 @@ function evaluate(m: Model, t: number, s: State): void {
   // Temperature: climate, fronts, and the diurnal cycle, damped by cloud and rain.
   const tClimate = m.tAnnual + m.seasonAmp * season - 0.0065 * m.elevation;
   const tSynoptic = m.temperatureAmp *
-    (0.75 * noise(m, s, TEMPERATURE, hours) + 0.25 * noise(m, s, TEMPERATURE_FAST, hours));
+    (0.75 * nz[TEMPERATURE * stride + j]! + 0.25 * nz[TEMPERATURE_FAST * stride + j]!);
   const amplitude = (3 + 3.5 * m.dry) * sunForcing * (1 - 0.6 * cloud / 100) * (precipitation > 0 ? 0.75 : 1);
   let temperature = tClimate + tSynoptic + amplitude * shape;
   s.tRaw = temperature;
@@ -698,7 +726,7 @@ function evaluate(m: Model, t: number, s: State): void {
   // Moisture: the dew point sits below the day's mean temperature, closer in wet weather.
   const depression = Math.max(
     0.3,
-    (3 + 9 * m.dry) * (1 - 0.85 * smoothstep(-0.3, 0.55, wet)) + 1.5 * noise(m, s, HUMIDITY, hours),
+    (3 + 9 * m.dry) * (1 - 0.85 * smoothstep(-0.3, 0.55, wet)) + 1.5 * nz[HUMIDITY * stride + j]!,
   );
   let td = tClimate + tSynoptic + 0.25 * amplitude * shape - depression + tShift;
   // Fog is saturated air.
@@ -716,16 +744,16 @@ function evaluate(m: Model, t: number, s: State): void {
   const humidity = relativeHumidity(temperature, td);
 
   // Pressure: lows come with the wet spells.
-  let pressure = m.pressureBase - m.pressureAmp * (0.75 * synoptic + 0.25 * noise(m, s, PRESSURE, hours));
+  let pressure = m.pressureBase - m.pressureAmp * (0.75 * synoptic + 0.25 * nz[PRESSURE * stride + j]!);
   s.pRaw = pressure;
   pressure += m.aP * (0.3 + 0.7 * fade(dtAnchor, 48 * MS_PER_HOUR));
 
   // Wind: stronger in fronts and in the afternoon; direction veers slowly.
-  let wind = m.windBase * Math.exp(0.4 * noise(m, s, WIND, hours) + 0.3 * Math.max(0, synoptic)) *
+  let wind = m.windBase * Math.exp(0.4 * nz[WIND * stride + j]! + 0.3 * Math.max(0, synoptic)) *
     (1 + 0.12 * shape);
   s.windRaw = wind;
   wind = Math.max(0, wind + m.aWind * (0.4 + 0.6 * fade(dtAnchor, 18 * MS_PER_HOUR)));
-  let direction = 200 + 160 * noise(m, s, DIRECTION, hours) + 45 * noise(m, s, DIRECTION_FAST, hours);
+  let direction = 200 + 160 * nz[DIRECTION * stride + j]! + 45 * nz[DIRECTION_FAST * stride + j]!;
   s.dirRaw = direction;
   direction += m.aDir * (0.3 + 0.7 * fade(dtAnchor, 18 * MS_PER_HOUR));
   let gustTarget = -1, gustWeight = 0;
@@ -771,7 +799,7 @@ function evaluate(m: Model, t: number, s: State): void {
   let visibility = 50_000 * Math.sqrt(Math.max(0.0004, 1 - humidity / 100));
   if (precipitation > 0) {
     visibility = Math.min(15_000, visibility / (1 + (kind === "snow" ? 2.5 : 0.35) * precipitation));
-  } else if (temperature - td < 0.4 && wind < 10 && noise(m, s, FOG, hours) > -0.2) {
+  } else if (temperature - td < 0.4 && wind < 10 && nz[FOG * stride + j]! > -0.2) {
     visibility = 150 + 1800 * (temperature - td);
   }
   for (let i = 0; i < scenarios.length; i++) {
@@ -808,34 +836,34 @@ function evaluate(m: Model, t: number, s: State): void {
       (precipitation > 0 ? 0.3 : 1)
     : 0;
 
-  out[V.temperature] = temperature;
-  out[V.apparent_temperature] = apparentTemperature(temperature, humidity, wind) +
+  out[V.temperature]![i] = temperature;
+  out[V.apparent_temperature]![i] = apparentTemperature(temperature, humidity, wind) +
     m.aApparent * fade(dtAnchor, 12 * MS_PER_HOUR);
-  out[V.dew_point] = td;
-  out[V.relative_humidity] = humidity;
-  out[V.precipitation] = precipitation;
-  out[V.rain] = kind === "rain" ? precipitation : 0;
-  out[V.showers] = kind === "showers" ? precipitation : 0;
-  out[V.snowfall] = kind === "snow" ? precipitation * SNOW_CM_PER_MM : 0;
-  out[V.precipitation_probability] = clamp(probability, precipitation > 0 ? 1 : 0, 100);
-  out[V.weather_code] = weatherCode;
-  out[V.cloud_cover] = cloud;
-  out[V.pressure_msl] = pressure;
-  out[V.surface_pressure] = m.elevation === 0
+  out[V.dew_point]![i] = td;
+  out[V.relative_humidity]![i] = humidity;
+  out[V.precipitation]![i] = precipitation;
+  out[V.rain]![i] = kind === "rain" ? precipitation : 0;
+  out[V.showers]![i] = kind === "showers" ? precipitation : 0;
+  out[V.snowfall]![i] = kind === "snow" ? precipitation * SNOW_CM_PER_MM : 0;
+  out[V.precipitation_probability]![i] = clamp(probability, precipitation > 0 ? 1 : 0, 100);
+  out[V.weather_code]![i] = weatherCode;
+  out[V.cloud_cover]![i] = cloud;
+  out[V.pressure_msl]![i] = pressure;
+  out[V.surface_pressure]![i] = m.elevation === 0
     ? pressure
     : surfacePressure(pressure, m.elevation, temperature);
-  out[V.visibility] = visibility;
-  out[V.wind_speed] = wind;
-  out[V.wind_direction] = wrap(direction, 360);
-  out[V.wind_gusts] = gusts;
-  out[V.uv_index] = uv;
-  out[V.is_day] = sinEl > SIN_SUNRISE ? 1 : 0;
-  out[V.sunshine_duration] = sunshine;
+  out[V.visibility]![i] = visibility;
+  out[V.wind_speed]![i] = wind;
+  out[V.wind_direction]![i] = wrap(direction, 360);
+  out[V.wind_gusts]![i] = gusts;
+  out[V.uv_index]![i] = uv;
+  out[V.is_day]![i] = sinEl > SIN_SUNRISE ? 1 : 0;
+  out[V.sunshine_duration]![i] = sunshine;
 }
 
-function round(values: Float64Array, into: (name: number, value: number) => void): void {
+function round(columns: Float64Array[], into: (name: number, value: number) => void): void {
   for (let v = 0; v < N_VARS; v++) {
-    let x = roundTo(values[v]!, DECIMALS[v]!);
+    let x = roundTo(columns[v]![0]!, DECIMALS[v]!);
     if (v === V.wind_direction && x >= 360) x -= 360;
     into(v, x);
   }
@@ -894,13 +922,13 @@ export function hourlySeries(input: ModelInput, fromHour: number, hours: number)
   const offsets = new Int32Array(hours);
   const columns = HOURLY_VARIABLES.map(() => new Float64Array(hours));
   const s = new State();
+  const nz = new Float64Array(N_CHANNELS * hours);
+  fillNoise(m, fromHour, MS_PER_HOUR, hours, nz);
+  utcOffsets(m.zone, fromHour, MS_PER_HOUR, offsets);
   for (let i = 0; i < hours; i++) {
     const t = fromHour + i * MS_PER_HOUR;
     time[i] = t / 1000;
-    offsets[i] = utcOffsetSeconds(m.zone, t);
-    evaluate(m, t, s);
-    const values = s.values;
-    for (let v = 0; v < N_VARS; v++) columns[v]![i] = values[v]!;
+    evaluate(m, t, s, nz, hours, i, columns, i);
   }
   for (let v = 0; v < N_VARS; v++) roundColumn(columns[v]!, SCALE[v]!, v === V.wind_direction);
   const series: Record<string, unknown> = { length: hours, time, utc_offset_seconds: offsets };
@@ -930,13 +958,13 @@ export function currentConditions(input: ModelInput, at?: number | Date): Curren
     );
   }
   const s = new State();
-  evaluate(m, slot, s);
+  evaluateAt(m, slot, s);
   const result: Record<string, number> = {
     time: slot / 1000,
     interval: 900,
     utc_offset_seconds: utcOffsetSeconds(m.zone, slot),
   };
-  round(s.values, (v, x) => result[HOURLY_VARIABLES[v]!] = x);
+  round(s.columns, (v, x) => result[HOURLY_VARIABLES[v]!] = x);
   return result as Current15;
 }
 

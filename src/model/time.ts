@@ -79,6 +79,20 @@ export function utcOffsetSeconds(zone: string, ms: number): number {
   return ms < entry[1] ? entry[0] : entry[2];
 }
 
+/** The UTC offsets (seconds) of `zone` at the instants `from + i * step` (epoch ms), into `out`. */
+export function utcOffsets(zone: string, from: number, step: number, out: Int32Array): void {
+  let day = NaN, entry: readonly [number, number, number] = [0, Infinity, 0];
+  for (let i = 0; i < out.length; i++) {
+    const ms = from + i * step;
+    const d = Math.floor(ms / MS_PER_DAY);
+    if (d !== day) {
+      entry = offsetsOfDay(zone, d);
+      day = d;
+    }
+    out[i] = ms < entry[1] ? entry[0] : entry[2];
+  }
+}
+
 /** Days since 1970-01-01 of a calendar date "YYYY-MM-DD", checked to be a real date. */
 export function dayNumber(date: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
