@@ -534,7 +534,8 @@ function wrap(x: number, period: number): number {
 }
 
 function fade(dt: number, span: number): number {
-  return 1 - smoothstep(0, span, Math.abs(dt));
+  const x = (dt < 0 ? -dt : dt) / span;
+  return x >= 1 ? 0 : 1 - x * x * (3 - 2 * x);
 }
 
 /** The diurnal shape's minimum and maximum over the hours of local day `day`, for daily scenarios. */
@@ -869,6 +870,9 @@ function round(columns: Float64Array[], into: (name: number, value: number) => v
   }
 }
 
+// The noise channels of the latest window, reused: nothing keeps them past the call.
+let noiseScratch = new Float64Array(0);
+
 /** Rounds a column in place to `scale` (10 for tenths), half away from zero, wrapping 360° to 0 if `degrees`. */
 function roundColumn(column: Float64Array, scale: number, degrees: boolean): void {
   if (scale === 1) {
@@ -922,7 +926,8 @@ export function hourlySeries(input: ModelInput, fromHour: number, hours: number)
   const offsets = new Int32Array(hours);
   const columns = HOURLY_VARIABLES.map(() => new Float64Array(hours));
   const s = new State();
-  const nz = new Float64Array(N_CHANNELS * hours);
+  if (noiseScratch.length < N_CHANNELS * hours) noiseScratch = new Float64Array(N_CHANNELS * hours);
+  const nz = noiseScratch;
   fillNoise(m, fromHour, MS_PER_HOUR, hours, nz);
   utcOffsets(m.zone, fromHour, MS_PER_HOUR, offsets);
   for (let i = 0; i < hours; i++) {
