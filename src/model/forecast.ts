@@ -283,7 +283,7 @@ function wetnessOfCode(code: number): number {
   if (code === 45 || code === 48) return 0.15;
   const r = CODE_REQUIREMENTS.get(code);
   const p = r === undefined ? 0 : (r.precipitation[0] + r.precipitation[1]) / 2;
-  return 0.33 + Math.min(0.6, 0.12 * Math.sqrt(p) + (code >= 95 ? 0.25 : 0));
+  return 0.36 + Math.min(0.3, 0.05 * Math.sqrt(p) + (code >= 95 ? 0.1 : 0));
 }
 
 interface ResolvedScenario {
@@ -380,7 +380,7 @@ function buildModel(city: ModelCity, seed: number, now: number): Model {
     rangeEnd: localMidnight(city.timezone, today + FORECAST_DAYS),
     keys,
     tAnnual: -25 + 52 * Math.cos(lat * DEG),
-    seasonAmp: Math.min(22, 0.28 * absLat),
+    seasonAmp: Math.min(16, 0.28 * absLat),
     hemisphere: lat >= 0 ? 1 : -1,
     dry,
     wetBase: 0.2 * Math.exp(-((absLat / 10) ** 2)) - 0.45 * dry +
@@ -469,8 +469,8 @@ class State {
   pRaw = 0;
   windRaw = 0;
   dirRaw = 0;
-  readonly slow = new Float64Array(7);
-  readonly slowCache = new Float64Array(16);
+  readonly slow = new Float64Array(SLOW + 1);
+  readonly slowCache = new Float64Array(2 * (SLOW + 2));
   slowDay = NaN;
   /** The unrounded value of `variable` of the latest single evaluation. */
   value(variable: number): number {
@@ -558,14 +558,16 @@ function dayShapeRange(m: Model, day: number, s: State): readonly [number, numbe
 
 function shapeAt(m: Model, t: number, s: State): number {
   const slow = slowValues(m, s, t);
-  return diurnalShape(wrap((slow[6]! + m.lon) / 15 + 12, 24), slow[2]!);
+  return diurnalShape(wrap((slow[SLOW]! + m.lon) / 15 + 12, 24), slow[2]!);
 }
+
+const SLOW = 7; // values per day in the slow cache, then the sun's declination and hour angle
 
 /** What changes over days, not hours, at UTC day `day`'s start: see {@linkcode slowValues}. */
 function slowAtDay(m: Model, day: number, out: Float64Array, o: number): void {
   const t = day * MS_PER_DAY;
-  sunPosition(t, out.subarray(o + 6, o + 8));
-  const dec = out[o + 6]!;
+  sunPosition(t, out.subarray(o + SLOW, o + SLOW + 2));
+  const dec = out[o + SLOW]!;
   const season = -Math.cos(2 * Math.PI * ((t - SEASON_ORIGIN) / YEAR_MS)) * m.hemisphere;
   const noonElevation = 90 - Math.abs(m.lat - dec);
   out[o] = Math.sin(dec * DEG);
@@ -574,28 +576,30 @@ function slowAtDay(m: Model, day: number, out: Float64Array, o: number): void {
   out[o + 3] = 0.05 + 0.95 * Math.sqrt(clamp(Math.sin(noonElevation * DEG), 0, 1));
   out[o + 4] = season;
   out[o + 5] = clamp(m.convective + 0.5 * Math.max(0, season) * m.summerConvection, 0, 1);
+  out[o + 6] = Math.cos(2 * Math.PI * (t - m.now) / YEAR_MS);
 }
 
 /**
  * The slowly changing values at `t`, blended linearly between the starts of its UTC day and the
  * next: sine and cosine of the sun's declination, half the day's length (h), the strength of the
- * sun at noon, the season (-1 midwinter to +1 midsummer) and the share of convective weather.
+ * sun at noon, the season (-1 midwinter to +1 midsummer), the share of convective weather, how
+ * near in the year `t` is to the clock (cosine, 1 at the clock), and the sun's Greenwich hour angle.
  */
 function slowValues(m: Model, s: State, t: number): Float64Array {
   const x = t / MS_PER_DAY;
   const day = Math.floor(x);
-  const c = s.slowCache;
+  const c = s.slowCache, n = SLOW + 2;
   if (s.slowDay !== day) {
-    if (s.slowDay === day - 1) c.copyWithin(0, 8, 16);
+    if (s.slowDay === day - 1) c.copyWithin(0, n, 2 * n);
     else slowAtDay(m, day, c, 0);
-    slowAtDay(m, day + 1, c, 8);
+    slowAtDay(m, day + 1, c, n);
     s.slowDay = day;
   }
   const f = x - day, out = s.slow;
-  for (let i = 0; i < 6; i++) out[i] = c[i]! + (c[8 + i]! - c[i]!) * f;
+  for (let i = 0; i < SLOW; i++) out[i] = c[i]! + (c[n + i]! - c[i]!) * f;
   // The Greenwich hour angle turns once a day, plus the equation of time's drift.
-  const drift = wrap(c[15]! - c[7]! + 180, 360) - 180;
-  out[6] = c[7]! + f * (360 + drift);
+  const drift = wrap(c[n + SLOW + 1]! - c[SLOW + 1]! + 180, 360) - 180;
+  out[SLOW] = c[SLOW + 1]! + f * (360 + drift);
   return out;
 }
 
@@ -623,7 +627,7 @@ function evaluate(
 
   // Sun.
   const slow = slowValues(m, s, t);
-  const gha = slow[6]!;
+  const gha = slow[SLOW]!;
   // Sine of the sun's altitude: no arcsine needed, thresholds are compared as sines.
   const sinEl = m.sinLat * slow[0]! + m.cosLat * slow[1]! * Math.cos((gha + m.lon) * DEG);
   const solarHour = wrap((gha + m.lon) / 15 + 12, 24);
@@ -634,10 +638,11 @@ function evaluate(
   const synoptic = 0.7 * nz[SYNOPTIC * stride + j]! + 0.3 * nz[SYNOPTIC_SLOW * stride + j]!;
   const convection = nz[CONVECTION * stride + j]!;
   const afternoon = Math.max(0, 1 - ((solarHour - 15) / 5) ** 2);
-  const wetNatural = m.wetBase + 0.65 * synoptic + 0.3 * nz[MESO * stride + j]! +
-    0.35 * convective * afternoon * (0.5 + 0.5 * convection);
+  // The tropics rain in afternoon storms more than in spells of days.
+  const wetNatural = m.wetBase + (0.65 - 0.3 * convective) * synoptic + 0.3 * nz[MESO * stride + j]! +
+    convective * (0.55 * afternoon * (0.5 + 0.5 * convection) - 0.1);
   s.wetNatural = wetNatural;
-  const wet = wetNatural + m.aWet * fade(dtAnchor, 18 * MS_PER_HOUR);
+  const wet = wetNatural + m.aWet * fade(dtAnchor, 12 * MS_PER_HOUR);
   let cloud = 100 * smoothstep(-0.6, 0.45, wet + 0.08 * convection);
   let precipitation = wet > 0.3 ? (5 + 15 * convective) * (wet - 0.3) * Math.sqrt(wet - 0.3) : 0;
   // Probability: from wetness, blurred towards climatology with distance from the clock.
@@ -687,11 +692,12 @@ function evaluate(
   const tClimate = m.tAnnual + m.seasonAmp * season - 0.0065 * m.elevation;
   const tSynoptic = m.temperatureAmp *
     (0.75 * nz[TEMPERATURE * stride + j]! + 0.25 * nz[TEMPERATURE_FAST * stride + j]!);
-  const amplitude = (3 + 3.5 * m.dry) * sunForcing * (1 - 0.6 * cloud / 100) * (precipitation > 0 ? 0.75 : 1);
+  const amplitude = (4 + 3 * m.dry) * sunForcing * (1 - 0.6 * cloud / 100) * (precipitation > 0 ? 0.75 : 1);
   let temperature = tClimate + tSynoptic + amplitude * shape;
   s.tRaw = temperature;
-  // Part of the file's difference from the climate stays: it is the city's own climate.
-  const tShift = m.aT * (0.6 + 0.4 * fade(dtAnchor, 36 * MS_PER_HOUR));
+  // Part of the file's difference from the climate stays, as the city's own climate at that time
+  // of year: all of it near the clock, less and less towards the other side of the year.
+  const tShift = m.aT * (0.4 + 0.4 * slow[6]! + 0.2 * fade(dtAnchor, 36 * MS_PER_HOUR));
   temperature += tShift;
   const tFile = temperature;
 
