@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { moonDay, solarElevation, sunDay } from "../src/model/sun.ts";
+import { moonDay, moonSeries, solarElevation, sunDay } from "../src/model/sun.ts";
 import { dayNumber, localDayNumber, localMidnight } from "../src/model/time.ts";
 import { WeatherFileSchema } from "../src/schema.ts";
 
@@ -150,4 +150,24 @@ Deno.test("moonDay() gives the phase cycle: full moon 24 November 2026, new moon
   for (const event of [full.moonrise, full.moonset]) {
     assert(event === null || (event >= start && event < end));
   }
+});
+
+Deno.test("moonSeries() is moonDay() for each local day, in epoch seconds", () => {
+  const tokyo = file.cities.find((c) => c.name === "Tokyo")!;
+  const series = moonSeries(tokyo, "2026-11-23", 30);
+  assert.equal(series.date.length, 30);
+  let risesMissing = 0;
+  for (let d = 0; d < 30; d++) {
+    const moon = moonDay(tokyo, series.date[d]!);
+    assert.equal(series.moonrise[d], moon.moonrise === null ? null : Math.round(moon.moonrise / 1000));
+    assert.equal(series.moonset[d], moon.moonset === null ? null : Math.round(moon.moonset / 1000));
+    assert.equal(series.moon_phase[d], moon.phase);
+    if (moon.moonrise === null) risesMissing++;
+  }
+  // The moon rises about 50 minutes later each day, so about one day a month has no moonrise.
+  assert.ok(risesMissing >= 1 && risesMissing <= 2, `${risesMissing} days without moonrise`);
+  // The phase grows through the month and wraps once at new moon.
+  let wraps = 0;
+  for (let d = 1; d < 30; d++) if (series.moon_phase[d]! < series.moon_phase[d - 1]!) wraps++;
+  assert.equal(wraps, 1);
 });

@@ -7,8 +7,9 @@
  * 1. Climate from latitude, season and elevation; seeded smooth noise on top of it (fronts of
  *    3-6 days, weather of half a day) drives wetness, which drives cloud, precipitation and low
  *    pressure together, and the sun drives the diurnal cycle and the UV index.
- * 2. The data file's `current` anchors the clock's 15-minute slot exactly, and its difference from
- *    the climate fades out over hours to days (part of it stays, as the city's own climate).
+ * 2. The data file's `current` anchors the clock's 15-minute slot exactly (the clock's, not its
+ *    `observed_at`: the file describes "now"), and its difference from the climate fades out over
+ *    hours to days; part of it stays, as the city's own climate at that time of year.
  * 3. Scenarios set values inside their windows (see `scenario.ts`).
  * 4. The rest follows by published formulas: dew point and humidity by Magnus, apparent
  *    temperature by Steadman (BoM), surface pressure by the barometric formula, the weather code

@@ -6,8 +6,10 @@
  * Design:
  * - A window is `from` (inclusive) to `to` (exclusive). Each end is an absolute ISO 8601 time with
  *   its offset, or relative to the clock: `"+3h"`, `"-90m"`, `"+1h30m"` count from the clock's
- *   instant; a day count makes it calendar time in the city's zone, `"+1d12h"` being tomorrow at
- *   12:00 local time, `"+0d"` today's local midnight and `"-2d6h"` the day before yesterday at 06:00.
+ *   instant; a day count makes it calendar time in the city's zone, counted from the local midnight
+ *   of that day: `"+1d12h"` is tomorrow at 12:00 (12 hours after midnight, which on a
+ *   daylight-saving change day is 11:00 or 13:00 on the wall clock), `"+0d"` today's local midnight
+ *   and `"-2d6h"` the day before yesterday at 06:00.
  * - `set` holds the values, in the model's variable names and metric units. Hourly values apply
  *   to every instant of the window. `temperature_max` and `temperature_min` (given together) are
  *   daily: the window then covers whole local days, and each day's hours follow the model's

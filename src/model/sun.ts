@@ -23,7 +23,7 @@ import {
   SearchRiseSet,
   SiderealTime,
 } from "astronomy-engine";
-import { localMidnight, MS_PER_DAY } from "./time.ts";
+import { dayNumber, formatDay, localMidnight, MS_PER_DAY } from "./time.ts";
 
 const DEG = Math.PI / 180;
 /** Altitude of the sun's centre at sunrise and sunset with standard refraction and the upper limb (degrees). */
@@ -136,7 +136,7 @@ function event(body: Body, observer: Observer, direction: number, start: number,
 }
 
 /**
- * Sunrise, sunset and daylight of local calendar day `day` (days since 1970-01-01) at `place`, by
+ * Sunrise, sunset and daylight of a local calendar day ("YYYY-MM-DD" or days since 1970-01-01) at `place`, by
  * astronomy-engine's `SearchRiseSet` (standard refraction, upper limb, sea-level horizon).
  * Cached, since a day's events are looked up by every request that covers it.
  *
@@ -146,7 +146,8 @@ function event(body: Body, observer: Observer, direction: number, start: number,
  * // { sunrise: null, sunset: null, daylight: 86400, ... }: polar day
  * ```
  */
-export function sunDay(place: Place, day: number): SunDay {
+export function sunDay(place: Place, date: number | string): SunDay {
+  const day = typeof date === "string" ? dayNumber(date) : date;
   const key = `${place.latitude}|${place.longitude}|${place.timezone}|${day}`;
   let found = sunDays.get(key);
   if (found === undefined) {
@@ -174,10 +175,11 @@ export function sunDay(place: Place, day: number): SunDay {
 }
 
 /**
- * Moonrise, moonset and the moon's phase on local calendar day `day` at `place`, by
- * astronomy-engine. Cached like {@linkcode sunDay}.
+ * Moonrise, moonset and the moon's phase on a local calendar day ("YYYY-MM-DD" or days since
+ * 1970-01-01) at `place`, by astronomy-engine. Cached like {@linkcode sunDay}.
  */
-export function moonDay(place: Place, day: number): MoonDay {
+export function moonDay(place: Place, date: number | string): MoonDay {
+  const day = typeof date === "string" ? dayNumber(date) : date;
   const key = `${place.latitude}|${place.longitude}|${place.timezone}|${day}`;
   let found = moonDays.get(key);
   if (found === undefined) {
@@ -194,4 +196,45 @@ export function moonDay(place: Place, day: number): MoonDay {
     moonDays.set(key, found);
   }
   return found;
+}
+
+/** Moon events and phases of consecutive local days, columnar; events in epoch seconds or null. */
+export interface MoonSeries {
+  /** The local dates, "YYYY-MM-DD". */
+  readonly date: readonly string[];
+  /** Moonrise, epoch seconds, or null on a day the moon does not rise. */
+  readonly moonrise: readonly (number | null)[];
+  /** Moonset, epoch seconds, or null on a day the moon does not set. */
+  readonly moonset: readonly (number | null)[];
+  /** Phase at local noon, 0 to 1 (0 new, 0.5 full), as {@linkcode MoonDay}'s. */
+  readonly moon_phase: Float64Array;
+  /** Illuminated fraction at local noon, 0 to 1. */
+  readonly moon_illumination: Float64Array;
+}
+
+/**
+ * {@linkcode moonDay} for `days` local days from `firstLocalDate`, columnar.
+ *
+ * @example
+ * ```ts
+ * moonSeries(tokyo, "2026-11-23", 8).moon_phase[1]; // ≈ 0.5: full moon on 24 November 2026
+ * ```
+ */
+export function moonSeries(place: Place, firstLocalDate: string, days: number): MoonSeries {
+  if (!Number.isInteger(days) || days < 0) {
+    throw new RangeError(`Cannot make a moon series of "${days}" days: expected an integer from 0`);
+  }
+  const first = dayNumber(firstLocalDate);
+  const date: string[] = [], moonrise: (number | null)[] = [], moonset: (number | null)[] = [];
+  const phase = new Float64Array(days), illumination = new Float64Array(days);
+  const seconds = (ms: number | null) => ms === null ? null : Math.round(ms / 1000);
+  for (let d = 0; d < days; d++) {
+    const moon = moonDay(place, first + d);
+    date.push(formatDay(first + d));
+    moonrise.push(seconds(moon.moonrise));
+    moonset.push(seconds(moon.moonset));
+    phase[d] = moon.phase;
+    illumination[d] = moon.illumination;
+  }
+  return { date, moonrise, moonset, moon_phase: phase, moon_illumination: illumination };
 }
