@@ -534,9 +534,11 @@ function wrap(x: number, period: number): number {
   return x - period * Math.floor(x / period);
 }
 
-function fade(dt: number, span: number): number {
-  const x = (dt < 0 ? -dt : dt) / span;
-  return x >= 1 ? 0 : 1 - x * x * (3 - 2 * x);
+/** 1 at the anchor, 0 from `span` hours away (`hours` is the distance), a smoothstep between. */
+function fade(hours: number, span: number): number {
+  if (hours >= span) return 0;
+  const x = hours / span;
+  return 1 - x * x * (3 - 2 * x);
 }
 
 /** The diurnal shape's minimum and maximum over the hours of local day `day`, for daily scenarios. */
@@ -625,6 +627,7 @@ function evaluate(
   i: number,
 ): void {
   const dtAnchor = t - m.anchor;
+  const hoursFromAnchor = (dtAnchor < 0 ? -dtAnchor : dtAnchor) / MS_PER_HOUR;
 
   // Sun.
   const slow = slowValues(m, s, t);
@@ -643,17 +646,17 @@ function evaluate(
   const wetNatural = m.wetBase + (0.65 - 0.3 * convective) * synoptic + 0.3 * nz[MESO * stride + j]! +
     convective * (0.55 * afternoon * (0.5 + 0.5 * convection) - 0.1);
   s.wetNatural = wetNatural;
-  const wet = wetNatural + m.aWet * fade(dtAnchor, 12 * MS_PER_HOUR);
+  const wet = wetNatural + m.aWet * fade(hoursFromAnchor, 12);
   let cloud = 100 * smoothstep(-0.6, 0.45, wet + 0.08 * convection);
   let precipitation = wet > 0.3 ? (5 + 15 * convective) * (wet - 0.3) * Math.sqrt(wet - 0.3) : 0;
   // Probability: from wetness, blurred towards climatology with distance from the clock.
-  const spread = clamp(Math.abs(dtAnchor) / (10 * MS_PER_DAY), 0, 1) * 0.4;
+  const spread = hoursFromAnchor >= 240 ? 0.4 : hoursFromAnchor * (0.4 / 240);
   let probability = 100 * smoothstep(-0.15, 0.55, wet) * (1 - spread) + 35 * spread;
   let probabilitySet = 0;
 
   // The weather code forced at this instant: the file's at the clock, then the scenarios'.
   let forcedCode = m.fileCode;
-  let forcedWeight = fade(dtAnchor, 6 * MS_PER_HOUR);
+  let forcedWeight = fade(hoursFromAnchor, 6);
   const scenarios = m.scenarios;
   for (let i = 0; i < scenarios.length; i++) {
     const sc = scenarios[i]!;
@@ -698,7 +701,7 @@ function evaluate(
   s.tRaw = temperature;
   // Part of the file's difference from the climate stays, as the city's own climate at that time
   // of year: all of it near the clock, less and less towards the other side of the year.
-  const tShift = m.aT * (0.4 + 0.4 * slow[6]! + 0.2 * fade(dtAnchor, 36 * MS_PER_HOUR));
+  const tShift = m.aT * (0.4 + 0.4 * slow[6]! + 0.2 * fade(hoursFromAnchor, 36));
   temperature += tShift;
   const tFile = temperature;
 
@@ -740,7 +743,7 @@ function evaluate(
   // Fog is saturated air.
   if (code !== undefined && code.visibility[1] < 1000) td += forcedWeight * (temperature - 0.2 - td);
   s.tdRaw = td;
-  td += m.aTd * (0.5 + 0.5 * fade(dtAnchor, 24 * MS_PER_HOUR));
+  td += m.aTd * (0.5 + 0.5 * fade(hoursFromAnchor, 24));
   td += 0.5 * (temperature - tFile);
   for (let i = 0; i < scenarios.length; i++) {
     const sc = scenarios[i]!;
@@ -754,16 +757,16 @@ function evaluate(
   // Pressure: lows come with the wet spells.
   let pressure = m.pressureBase - m.pressureAmp * (0.75 * synoptic + 0.25 * nz[PRESSURE * stride + j]!);
   s.pRaw = pressure;
-  pressure += m.aP * (0.3 + 0.7 * fade(dtAnchor, 48 * MS_PER_HOUR));
+  pressure += m.aP * (0.3 + 0.7 * fade(hoursFromAnchor, 48));
 
   // Wind: stronger in fronts and in the afternoon; direction veers slowly.
   let wind = m.windBase * Math.exp(0.4 * nz[WIND * stride + j]! + 0.3 * Math.max(0, synoptic)) *
     (1 + 0.12 * shape);
   s.windRaw = wind;
-  wind = Math.max(0, wind + m.aWind * (0.4 + 0.6 * fade(dtAnchor, 18 * MS_PER_HOUR)));
+  wind = Math.max(0, wind + m.aWind * (0.4 + 0.6 * fade(hoursFromAnchor, 18)));
   let direction = 200 + 160 * nz[DIRECTION * stride + j]! + 45 * nz[DIRECTION_FAST * stride + j]!;
   s.dirRaw = direction;
-  direction += m.aDir * (0.3 + 0.7 * fade(dtAnchor, 18 * MS_PER_HOUR));
+  direction += m.aDir * (0.3 + 0.7 * fade(hoursFromAnchor, 18));
   let gustTarget = -1, gustWeight = 0;
   for (let i = 0; i < scenarios.length; i++) {
     const sc = scenarios[i]!;
@@ -846,7 +849,7 @@ function evaluate(
 
   out[V.temperature]![i] = temperature;
   out[V.apparent_temperature]![i] = apparentTemperature(temperature, humidity, wind) +
-    m.aApparent * fade(dtAnchor, 12 * MS_PER_HOUR);
+    m.aApparent * fade(hoursFromAnchor, 12);
   out[V.dew_point]![i] = td;
   out[V.relative_humidity]![i] = humidity;
   out[V.precipitation]![i] = precipitation;
