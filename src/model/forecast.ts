@@ -141,6 +141,11 @@ export const HOURLY_DECIMALS: Readonly<Record<HourlyVariable, number>> = {
 };
 
 const SCALE = Float64Array.from(HOURLY_VARIABLES, (name) => 10 ** HOURLY_DECIMALS[name]);
+// The variables that can be negative; the others are rounded without minding the sign.
+const SIGNED = Uint8Array.from(
+  HOURLY_VARIABLES,
+  (name) => name === "temperature" || name === "apparent_temperature" || name === "dew_point" ? 1 : 0,
+);
 const DECIMALS = Int8Array.from(HOURLY_VARIABLES, (name) => HOURLY_DECIMALS[name]);
 const V = Object.fromEntries(HOURLY_VARIABLES.map((name, i) => [name, i])) as Record<HourlyVariable, number>;
 const N_VARS = HOURLY_VARIABLES.length;
@@ -485,11 +490,13 @@ class State {
  * coefficients computed once per knot interval.
  */
 function fillNoise(m: Model, from: number, step: number, count: number, out: Float64Array): void {
+  // Exact for whole hours, so a window's hours match the same instants asked for alone.
+  const first = from / MS_PER_HOUR, stepHours = step / MS_PER_HOUR;
   for (let c = 0; c < N_CHANNELS; c++) {
     const key = m.keys[c]!, frequency = FREQUENCY[c]!, o = c * count;
     let knot = NaN, a = 0, b = 0, cc = 0, d = 0;
     for (let j = 0; j < count; j++) {
-      const x = (from + j * step) / MS_PER_HOUR * frequency;
+      const x = (first + j * stepHours) * frequency;
       const i = Math.floor(x);
       if (i !== knot) {
         const p0 = knotValue(key, i - 1),
@@ -884,9 +891,11 @@ function round(columns: Float64Array[], into: (name: number, value: number) => v
 let noiseScratch = new Float64Array(0);
 
 /** Rounds a column in place to `scale` (10 for tenths), half away from zero, wrapping 360° to 0 if `degrees`. */
-function roundColumn(column: Float64Array, scale: number, degrees: boolean): void {
+function roundColumn(column: Float64Array, scale: number, degrees: boolean, signed: boolean): void {
   if (scale === 1) {
     for (let i = 0; i < column.length; i++) column[i] = Math.round(column[i]!);
+  } else if (!signed) {
+    for (let i = 0; i < column.length; i++) column[i] = Math.round(column[i]! * scale) / scale;
   } else {
     for (let i = 0; i < column.length; i++) {
       const x = column[i]! * scale;
@@ -945,7 +954,9 @@ export function hourlySeries(input: ModelInput, fromHour: number, hours: number)
     time[i] = t / 1000;
     evaluate(m, t, s, nz, hours, i, columns, i);
   }
-  for (let v = 0; v < N_VARS; v++) roundColumn(columns[v]!, SCALE[v]!, v === V.wind_direction);
+  for (let v = 0; v < N_VARS; v++) {
+    roundColumn(columns[v]!, SCALE[v]!, v === V.wind_direction, SIGNED[v] === 1);
+  }
   const series: Record<string, unknown> = { length: hours, time, utc_offset_seconds: offsets };
   HOURLY_VARIABLES.forEach((name, v) => series[name] = columns[v]);
   return series as HourlySeries;
