@@ -2,17 +2,19 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
   currentConditions,
-  DAILY_VARIABLES,
   dailySeries,
-  HOURLY_VARIABLES,
-  type HourlySeries,
   hourlySeries,
   type ModelCity,
   type ModelInput,
   modelRange,
+} from "../src/model/forecast.ts";
+import {
+  DAILY_VARIABLES,
+  HOURLY_VARIABLES,
+  type HourlySeries,
   OPEN_METEO_DAILY,
   OPEN_METEO_HOURLY,
-} from "../src/model/forecast.ts";
+} from "../src/model/variables.ts";
 import { resolveScenarioTime, ScenarioSchema, ScenariosSchema } from "../src/model/scenario.ts";
 import { sunDay } from "../src/model/sun.ts";
 import { formatDay, localDate, localDayNumber, localMidnight } from "../src/model/time.ts";
