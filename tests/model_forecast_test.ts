@@ -351,6 +351,39 @@ Deno.test("hourlySeries() gives local days of 23 and 25 hours their offsets acro
   }
 });
 
+Deno.test("dailySeries() counts a local day's hours from its midnight, in zones of :45 and :30 offsets too", () => {
+  const kathmandu = { city: byName("Kathmandu"), seed: 2, now: NOW };
+  const day = dailySeries(kathmandu, "2026-11-25", 1);
+  const start = localMidnight("Asia/Kathmandu", "2026-11-25");
+  assert.equal(start, Date.parse("2026-11-24T18:15:00Z"));
+  assert.equal(day.hours[0], 24);
+  const h = hourlySeries(kathmandu, start, 24);
+  const minutes = [...h.time].map((t, i) => ((t + h.utc_offset_seconds[i]!) / 60) % 60);
+  assert.ok(minutes.every((x) => x === 0), "on the local hour");
+  assert.equal(day.temperature_max[0], Math.max(...h.temperature));
+  // Lord Howe Island turns its clock back half an hour on 4 April 2027: a day of 24.5 hours.
+  const lordHowe = {
+    city: {
+      ...byName("Sydney"),
+      name: "Lord Howe Island",
+      latitude: -31.55,
+      longitude: 159.08,
+      timezone: "Australia/Lord_Howe",
+    },
+    seed: 2,
+    now: Date.parse("2027-04-01T00:00:00Z"),
+  };
+  const days = dailySeries(lordHowe, "2027-04-03", 3);
+  assert.deepEqual([...days.hours], [24, 25, 24]);
+  for (let d = 0; d < 3; d++) {
+    const start = days.time[d]! * 1000;
+    const hours = hourlySeries(lordHowe, start, days.hours[d]!);
+    assert.equal(days.temperature_min[d], Math.min(...hours.temperature));
+    assert.equal(days.precipitation_hours[d], [...hours.precipitation].filter((p) => p > 0).length);
+  }
+  checkSeries(lordHowe, fullSeries(lordHowe), "Lord Howe Island");
+});
+
 Deno.test("dailySeries() values are the aggregates of their local day's hours", () => {
   fc.assert(
     fc.property(fc.constantFrom(...inputs), fc.integer({ min: -92, max: 12 }), (input, offset) => {
@@ -360,8 +393,8 @@ Deno.test("dailySeries() values are the aggregates of their local day's hours", 
       for (let d = 0; d < 4; d++) {
         const start = localMidnight(zone, days.date[d]!),
           end = localMidnight(zone, localDayNumber(zone, start) + 1);
-        const firstHour = Math.ceil(start / HOUR) * HOUR;
-        const h = hourlySeries(input, firstHour, Math.ceil(end / HOUR) - firstHour / HOUR);
+        // The local day's hours, from its midnight.
+        const h = hourlySeries(input, start, Math.ceil((end - start) / HOUR));
         const col = (name: (typeof HOURLY_VARIABLES)[number]) => [...h[name]];
         const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
         const near = (a: number, b: number) => Math.abs(a - b) < 1e-6;
@@ -423,7 +456,7 @@ Deno.test("is_day follows sunrise and sunset, and UV is 0 at night and highest n
     const days = dailySeries(input, localDate(zone, NOW - 20 * DAY), 30);
     for (let d = 0; d < days.length; d++) {
       const start = days.time[d]! * 1000;
-      const h = hourlySeries(input, Math.ceil(start / HOUR) * HOUR, days.hours[d]!);
+      const h = hourlySeries(input, start, days.hours[d]!);
       const rise = days.sunrise[d] ?? null, set = days.sunset[d] ?? null;
       for (let i = 0; i < h.length; i++) {
         const t = h.time[i]!;

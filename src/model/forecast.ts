@@ -747,7 +747,8 @@ export function modelRange(input: ModelInput): { readonly start: number; readonl
 }
 
 /**
- * The hourly timeline of `hours` hours from `fromHour` (epoch ms on the hour), columnar.
+ * The hourly timeline of `hours` hours from `from`, columnar. `from` is epoch ms on a quarter
+ * hour: a UTC hour, or a local one in a zone whose offset has 30 or 45 minutes (Asia/Kathmandu).
  *
  * @example
  * ```ts
@@ -757,18 +758,18 @@ export function modelRange(input: ModelInput): { readonly start: number; readonl
  * series.temperature[0]; // °C at `from`
  * ```
  */
-export function hourlySeries(input: ModelInput, fromHour: number, hours: number): HourlySeries {
+export function hourlySeries(input: ModelInput, from: number, hours: number): HourlySeries {
   const m = model(input);
-  if (!Number.isInteger(fromHour) || fromHour % MS_PER_HOUR !== 0) {
-    throw new RangeError(`Cannot start an hourly series at "${fromHour}": expected epoch ms on the hour`);
+  if (!Number.isInteger(from) || from % SLOT_MS !== 0) {
+    throw new RangeError(`Cannot start an hourly series at "${from}": expected epoch ms on a quarter hour`);
   }
   if (!Number.isInteger(hours) || hours < 0) {
     throw new RangeError(`Cannot make an hourly series of "${hours}" hours: expected an integer from 0`);
   }
-  const last = fromHour + (hours - 1) * MS_PER_HOUR;
-  if (hours > 0 && (fromHour < m.rangeStart || last >= m.rangeEnd)) {
+  const last = from + (hours - 1) * MS_PER_HOUR;
+  if (hours > 0 && (from < m.rangeStart || last >= m.rangeEnd)) {
     throw new RangeError(
-      `Cannot answer for ${new Date(fromHour).toISOString()} to ${new Date(last).toISOString()}: ` +
+      `Cannot answer for ${new Date(from).toISOString()} to ${new Date(last).toISOString()}: ` +
         `the model covers ${new Date(m.rangeStart).toISOString()} to ${new Date(m.rangeEnd).toISOString()}`,
     );
   }
@@ -778,10 +779,10 @@ export function hourlySeries(input: ModelInput, fromHour: number, hours: number)
   const s = new State();
   if (noiseScratch.length < N_CHANNELS * hours) noiseScratch = new Float64Array(N_CHANNELS * hours);
   const nz = noiseScratch;
-  fillNoise(m, fromHour, MS_PER_HOUR, hours, nz);
-  utcOffsets(m.zone, fromHour, MS_PER_HOUR, offsets);
+  fillNoise(m, from, MS_PER_HOUR, hours, nz);
+  utcOffsets(m.zone, from, MS_PER_HOUR, offsets);
   for (let i = 0; i < hours; i++) {
-    const t = fromHour + i * MS_PER_HOUR;
+    const t = from + i * MS_PER_HOUR;
     time[i] = t / 1000;
     evaluate(m, t, s, nz, hours, i, columns, i);
   }
@@ -850,9 +851,15 @@ export function dailySeries(input: ModelInput, firstLocalDate: string, days: num
       } to ${formatDay(localDayNumber(m.zone, m.rangeEnd - 1))}`,
     );
   }
-  const firstHour = Math.ceil(starts[0]! / MS_PER_HOUR) * MS_PER_HOUR;
-  const hourCount = days === 0 ? 0 : Math.ceil(starts[days]! / MS_PER_HOUR) - firstHour / MS_PER_HOUR;
-  const h = hourlySeries(input, firstHour, hourCount);
+  // A local day's hours are on the hour of its wall clock, from its first instant (on a quarter hour).
+  const startHour = (d: number) => Math.ceil(starts[d]! / SLOT_MS) * SLOT_MS;
+  const hoursUntil = (from: number, end: number) => Math.max(0, Math.ceil((end - from) / MS_PER_HOUR));
+  let aligned = true;
+  for (let d = 1; d < days; d++) if ((startHour(d) - startHour(0)) % MS_PER_HOUR !== 0) aligned = false;
+  // One series for all days, unless a change of offset by half an hour (Lord Howe) shifts their hours.
+  const all = aligned && days > 0
+    ? hourlySeries(input, startHour(0), hoursUntil(startHour(0), starts[days]!))
+    : null;
   const col = Object.fromEntries(DAILY_VARIABLES.map((name) => [name, new Float64Array(days)])) as Record<
     DailyVariable,
     Float64Array
@@ -861,6 +868,8 @@ export function dailySeries(input: ModelInput, firstLocalDate: string, days: num
   const time = new Float64Array(days), offsets = new Int32Array(days), hourCounts = new Uint8Array(days);
   let i = 0;
   for (let d = 0; d < days; d++) {
+    const h = all ?? hourlySeries(input, startHour(d), hoursUntil(startHour(d), starts[d + 1]!));
+    if (all === null) i = 0;
     const end = starts[d + 1]! / 1000;
     let tMax = -Infinity, tMin = Infinity, aMax = -Infinity, aMin = Infinity, uvMax = 0, code = 0;
     let precip = 0, rain = 0, showers = 0, snow = 0, wetHours = 0, probMax = 0, windMax = 0, gustMax = 0;
