@@ -294,6 +294,15 @@ Deno.test("hourlySeries() is the same in a fresh model, without Math.random or D
   assert.notDeepEqual(other.temperature, same.temperature, "another seed, other weather");
 });
 
+Deno.test("hourlySeries() depends on the clock only through its 15-minute slot", () => {
+  const city = byName("Lisbon");
+  const slot = Math.floor(NOW / 900_000) * 900_000;
+  const from = Math.floor(NOW / HOUR) * HOUR - 24 * HOUR;
+  const a = hourlySeries({ city, seed: 8, now: slot }, from, 72);
+  const b = hourlySeries({ city, seed: 8, now: slot + 899_999 }, from, 72);
+  for (const name of HOURLY_VARIABLES) assert.deepEqual(a[name], b[name], name);
+});
+
 Deno.test("hourlySeries() and dailySeries() answer from 92 days back to 16 days ahead, and throw RangeError beyond", () => {
   const input = inputs[0]!;
   const zone = input.city.timezone;

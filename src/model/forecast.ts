@@ -70,7 +70,10 @@ export interface ModelInput {
   readonly city: ModelCity;
   /** Seed of the weather's variation, an unsigned 32-bit integer. */
   readonly seed: number;
-  /** The clock: the instant the data file's `current` describes. */
+  /**
+   * The clock: the instant the data file's `current` describes. The model depends on it only
+   * through its 15-minute slot, so that answers can be cached for a quarter of an hour.
+   */
   readonly now: number | Date;
 }
 
@@ -183,7 +186,7 @@ function checkSeed(seed: number): void {
 
 function model(input: ModelInput): Model {
   checkSeed(input.seed);
-  const now = toEpochMs(input.now);
+  const now = Math.floor(toEpochMs(input.now) / SLOT_MS) * SLOT_MS;
   let byClock = models.get(input.city);
   if (byClock === undefined) models.set(input.city, byClock = new Map());
   const key = `${input.seed}|${now}`;
@@ -212,7 +215,7 @@ function buildModel(city: ModelCity, seed: number, now: number): Model {
     elevation: city.elevation ?? 0,
     zone: city.timezone,
     now,
-    anchor: Math.floor(now / SLOT_MS) * SLOT_MS,
+    anchor: now,
     rangeStart: localMidnight(city.timezone, today - PAST_DAYS),
     rangeEnd: localMidnight(city.timezone, today + FORECAST_DAYS),
     keys,
