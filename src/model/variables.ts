@@ -32,8 +32,12 @@ export const HOURLY_VARIABLES = [
 export type HourlyVariable = typeof HOURLY_VARIABLES[number];
 
 /**
- * Open-Meteo's name of each hourly variable. Units are Open-Meteo's defaults: °C, %, mm (hour
- * sums), cm for snowfall, hPa, m for visibility, km/h, degrees, s for sunshine; `is_day` is 0 or 1.
+ * Open-Meteo's name of each hourly variable. Units are Open-Meteo's defaults: °C, %, mm, cm for
+ * snowfall, hPa, m for visibility, km/h, degrees, s for sunshine; `is_day` is 0 or 1.
+ * Precipitation, rain, showers, snowfall and sunshine are the amounts of an hour at the rate of
+ * the instant `time` (Open-Meteo labels them as sums of the preceding hour; the model's weather
+ * is smooth enough for the two to agree). Rain, showers and snowfall are the precipitation's one
+ * kind: an hour's precipitation is all rain, all showers or all snow (7 cm of snow per 10 mm).
  */
 export const OPEN_METEO_HOURLY: Readonly<Record<HourlyVariable, string>> = {
   temperature: "temperature_2m",
@@ -87,7 +91,7 @@ export type HourlySeries =
   & {
     /** Number of hours. */
     readonly length: number;
-    /** Start of each hour, epoch seconds (on the UTC hour). */
+    /** Each hour's instant, epoch seconds (on the quarter hour the series was asked from). */
     readonly time: Float64Array;
     /** The city's UTC offset at each hour, seconds east of UTC. */
     readonly utc_offset_seconds: Int32Array;
