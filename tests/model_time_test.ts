@@ -6,8 +6,11 @@ import {
   formatDay,
   localDate,
   localDayNumber,
+  localIsoTime,
   localMidnight,
+  offsetText,
   utcOffsetSeconds,
+  zoneAbbreviation,
 } from "../src/model/time.ts";
 
 const HOUR = 3_600_000;
@@ -125,4 +128,30 @@ Deno.test("dayNumber() throws a SyntaxError for a date that does not exist", () 
 
 Deno.test("utcOffsetSeconds() throws a RangeError for an unknown time zone", () => {
   assert.throws(() => utcOffsetSeconds("Mars/Olympus_Mons", 0), RangeError);
+});
+
+Deno.test("offsetText() and localIsoTime() write wall-clock times as ISO 8601 without Intl", () => {
+  assert.equal(offsetText(0), "+00:00");
+  assert.equal(offsetText(20700), "+05:45");
+  assert.equal(offsetText(-12600), "-03:30");
+  const ms = Date.parse("2026-11-23T11:14:00Z");
+  assert.equal(localIsoTime(ms, 32400), "2026-11-23T20:14");
+  assert.equal(localIsoTime(ms, 32400, true), "2026-11-23T20:14:00+09:00");
+  assert.equal(localIsoTime(ms, -36000), "2026-11-23T01:14");
+  fc.assert(
+    fc.property(fc.constantFrom(...ZONES), instant, (zone, t) => {
+      const text = localIsoTime(t, utcOffsetSeconds(zone, t), true);
+      assert.equal(Date.parse(text), Math.floor(t / 1000) * 1000);
+      assert.equal(text.slice(0, 10), localDate(zone, t));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+Deno.test("zoneAbbreviation() names the zone's time at an instant, summer time included", () => {
+  assert.equal(zoneAbbreviation("Europe/Berlin", Date.parse("2027-01-10T12:00:00Z")), "GMT+1");
+  assert.equal(zoneAbbreviation("Europe/Berlin", Date.parse("2027-07-10T12:00:00Z")), "GMT+2");
+  assert.equal(zoneAbbreviation("UTC", 0), "UTC");
+  assert.equal(zoneAbbreviation("Asia/Kathmandu", Date.parse("2026-11-23T00:00:00Z")), "GMT+5:45");
+  assert.equal(zoneAbbreviation("America/New_York", Date.parse("2026-11-23T00:00:00Z")), "EST");
 });

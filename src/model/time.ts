@@ -166,3 +166,49 @@ export function toEpochMs(value: number | Date): number {
   }
   return ms;
 }
+
+const pad2 = (n: number) => (n < 10 ? "0" : "") + n;
+
+/**
+ * A UTC offset in seconds as ISO 8601 text: "+09:00", "-03:30", "+05:45" ("+00:00" for UTC).
+ *
+ * @example
+ * ```ts
+ * offsetText(20700); // "+05:45"
+ * ```
+ */
+export function offsetText(offsetSeconds: number): string {
+  const minutes = Math.round(Math.abs(offsetSeconds) / 60);
+  return `${offsetSeconds < 0 ? "-" : "+"}${pad2(Math.floor(minutes / 60))}:${pad2(minutes % 60)}`;
+}
+
+/**
+ * The wall-clock time of the instant `ms` at a UTC offset, "YYYY-MM-DDTHH:MM" (Open-Meteo's form),
+ * with seconds and the offset when `full` ("2026-11-23T20:14:00+09:00", as the data file's).
+ */
+export function localIsoTime(ms: number, offsetSeconds: number, full = false): string {
+  const wall = Math.floor(ms / 1000) * 1000 + offsetSeconds * 1000;
+  const d = new Date(wall);
+  const text = `${formatDay(Math.floor(wall / MS_PER_DAY))}T${pad2(d.getUTCHours())}:${
+    pad2(d.getUTCMinutes())
+  }`;
+  return full ? `${text}:${pad2(d.getUTCSeconds())}${offsetText(offsetSeconds)}` : text;
+}
+
+const abbreviations = new Map<string, string>();
+
+/**
+ * The zone's abbreviation at the instant `ms`, as ICU's English names it ("CET", "CEST", "GMT+9",
+ * "GMT+5:45"): what Open-Meteo answers as `timezone_abbreviation`. Cached per zone and offset.
+ */
+export function zoneAbbreviation(zone: string, ms: number): string {
+  const offset = utcOffsetSeconds(zone, ms);
+  const key = `${zone}|${offset}`;
+  let found = abbreviations.get(key);
+  if (found === undefined) {
+    const f = new Intl.DateTimeFormat("en-US", { timeZone: zone, timeZoneName: "short" });
+    found = f.formatToParts(ms).find((p) => p.type === "timeZoneName")?.value ?? "GMT";
+    if (abbreviations.size < 10_000) abbreviations.set(key, found);
+  }
+  return found;
+}
