@@ -444,7 +444,7 @@ Deno.test("dailySeries() values are the aggregates of their local day's hours", 
   );
 });
 
-Deno.test("dailySeries() gives McMurdo Station in December no sunset, a whole day of daylight", () => {
+Deno.test("dailySeries() gives McMurdo Station polar day in December and polar night in June", () => {
   const input = { city: byName("McMurdo Station"), seed: 9, now: NOW };
   const days = dailySeries(input, "2026-12-01", 7);
   for (let d = 0; d < 7; d++) {
@@ -454,9 +454,15 @@ Deno.test("dailySeries() gives McMurdo Station in December no sunset, a whole da
   }
   const h = hourlySeries(input, days.time[0]! * 1000, 7 * 24);
   assert.ok([...h.is_day].every((x) => x === 1), "the sun never sets");
-  // The sun circles low: the UV index is still highest near solar noon (local 00:45 + 12 h in NZDT).
-  const uv = [...h.uv_index], peak = uv.indexOf(Math.max(...uv));
-  assert.ok(uv[peak]! > 0);
+  assert.ok(Math.max(...h.uv_index) > 0, "the sun circles low, but shines");
+  // In June, polar night: no sunrise, no daylight, no UV.
+  const june = { city: byName("McMurdo Station"), seed: 9, now: Date.parse("2027-06-10T00:00:00Z") };
+  const night = dailySeries(june, "2027-06-12", 7);
+  assert.deepEqual([...night.daylight_duration], [0, 0, 0, 0, 0, 0, 0]);
+  assert.ok(night.sunrise.every((x) => x === null) && night.sunset.every((x) => x === null));
+  const dark = hourlySeries(june, night.time[0]! * 1000, 7 * 24);
+  assert.ok([...dark.is_day].every((x) => x === 0) && [...dark.uv_index].every((x) => x === 0));
+  assert.deepEqual([...night.sunshine_duration], [0, 0, 0, 0, 0, 0, 0]);
 });
 
 Deno.test("is_day follows sunrise and sunset, and UV is 0 at night and highest near solar noon", () => {
