@@ -281,16 +281,31 @@ function buildModel(city: ModelCity, seed: number, now: number): Model {
       set: s.set,
     };
     if (s.set.temperature !== undefined || daily || s.set.weather_code !== undefined) {
-      // Lengthen the temperature ramps so that the step they make stays under 3 °C an hour.
-      for (const [edge, inward] of [[start, 1], [end, -1]] as const) {
-        evaluateAt(m, edge, state);
-        const before = state.value(V.temperature);
-        m.scenarios.push(r);
-        evaluateAt(m, inward > 0 ? edge : edge - 1, state);
+      // Lengthen the temperature ramps so that the gap they close, over the whole ramp, moves the
+      // temperature by no more than about 2 °C an hour on top of its own course.
+      const everywhere: ResolvedScenario = { ...r, start: -Infinity, end: Infinity };
+      const gap = (t: number) => {
+        evaluateAt(m, t, state);
+        const natural = state.value(V.temperature);
+        m.scenarios.push(everywhere);
+        evaluateAt(m, t, state);
         m.scenarios.pop();
-        const needed = Math.abs(state.value(V.temperature) - before) / 2 * MS_PER_HOUR;
-        if (inward > 0) r.rampInT = Math.max(ramp, needed);
-        else r.rampOutT = Math.max(ramp, needed);
+        return Math.abs(state.value(V.temperature) - natural);
+      };
+      for (const inward of [1, -1]) {
+        const edge = inward > 0 ? start : end;
+        let length = Math.max(ramp, gap(edge) / 1.5 * MS_PER_HOUR);
+        for (let pass = 0; pass < 3; pass++) {
+          let widest = 0;
+          for (let k = 0; k * MS_PER_HOUR <= length; k++) {
+            widest = Math.max(widest, gap(edge - inward * k * MS_PER_HOUR));
+          }
+          const needed = Math.max(ramp, widest / 1.5 * MS_PER_HOUR);
+          if (needed <= length) break;
+          length = needed;
+        }
+        if (inward > 0) r.rampInT = length;
+        else r.rampOutT = length;
       }
     }
     m.scenarios.push(r);
