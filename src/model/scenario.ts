@@ -14,8 +14,9 @@
  *   to every instant of the window. `temperature_max` and `temperature_min` (given together) are
  *   daily: the window then covers whole local days, and each day's hours follow the model's
  *   diurnal shape between exactly that minimum and maximum.
- * - Outside the window the scenario fades out over `ramp_hours` (a smoothstep), lengthened where a
- *   temperature step needs it so that no hour moves by more than 3 °C from the ramp alone.
+ * - Outside the window the scenario fades out over `ramp_hours` (a smoothstep). For temperature
+ *   the ramp is lengthened where the scenario's temperature is far from the model's, so that the
+ *   ramp adds no more than about 2 °C an hour (and no hour-to-hour step exceeds 6 °C).
  * - The rest of the hour is made consistent with what the scenario sets: dew point, humidity,
  *   apparent temperature, rain/showers/snowfall, visibility and the weather code follow from it.
  *   A `weather_code` brings its own requirements (cloud, precipitation and its kind, temperature
