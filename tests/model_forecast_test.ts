@@ -10,6 +10,7 @@ import {
 } from "../src/model/forecast.ts";
 import {
   DAILY_VARIABLES,
+  HOURLY_DECIMALS,
   HOURLY_VARIABLES,
   type HourlySeries,
   OPEN_METEO_DAILY,
@@ -171,6 +172,15 @@ Deno.test("OPEN_METEO_HOURLY and OPEN_METEO_DAILY name every variable, one to on
   assert.equal(OPEN_METEO_HOURLY.temperature, "temperature_2m");
   assert.deepEqual(Object.keys(OPEN_METEO_DAILY).sort(), [...DAILY_VARIABLES, "sunrise", "sunset"].sort());
   assert.equal(new Set(Object.values(OPEN_METEO_DAILY)).size, DAILY_VARIABLES.length + 2);
+});
+
+Deno.test("hourlySeries() publishes each variable at its HOURLY_DECIMALS precision", () => {
+  const s = fullSeries(inputs.find((x) => x.city.name === "Stockholm")!);
+  for (const name of HOURLY_VARIABLES) {
+    const scale = 10 ** HOURLY_DECIMALS[name];
+    for (const x of s[name]) assert.equal(Math.round(x * scale) / scale, x, `${name} ${x}`);
+    assert.ok(s[name].some((x) => x !== 0), `${name} is never anything but 0`);
+  }
 });
 
 Deno.test("currentConditions() at the clock is the data file's current for every bundled city", () => {

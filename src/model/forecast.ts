@@ -38,7 +38,6 @@ import {
   type DailySeries,
   type DailyVariable,
   FORECAST_DAYS,
-  HOURLY_DECIMALS,
   HOURLY_VARIABLES,
   type HourlySeries,
   type HourlyVariable,
@@ -77,15 +76,7 @@ export interface ModelInput {
   readonly now: number | Date;
 }
 
-const SCALE = Float64Array.from(HOURLY_VARIABLES, (name) => 10 ** HOURLY_DECIMALS[name]);
-// The variables that can be negative; the others are rounded without minding the sign.
-const SIGNED = Uint8Array.from(
-  HOURLY_VARIABLES,
-  (name) => name === "temperature" || name === "apparent_temperature" || name === "dew_point" ? 1 : 0,
-);
-const DECIMALS = Int8Array.from(HOURLY_VARIABLES, (name) => HOURLY_DECIMALS[name]);
 const V = Object.fromEntries(HOURLY_VARIABLES.map((name, i) => [name, i])) as Record<HourlyVariable, number>;
-const N_VARS = HOURLY_VARIABLES.length;
 
 const MS_PER_HOUR = 3_600_000;
 const SIN_SUNRISE = Math.sin(SUNRISE_ALTITUDE * Math.PI / 180);
@@ -703,56 +694,52 @@ function evaluate(
       (precipitation > 0 ? 0.3 : 1)
     : 0;
 
-  out[V.temperature]![i] = temperature;
-  out[V.apparent_temperature]![i] = apparentTemperature(temperature, humidity, wind) +
-    m.aApparent * fade(hoursFromAnchor, 12);
-  out[V.dew_point]![i] = td;
-  out[V.relative_humidity]![i] = humidity;
-  out[V.precipitation]![i] = precipitation;
-  out[V.rain]![i] = kind === "rain" ? precipitation : 0;
-  out[V.showers]![i] = kind === "showers" ? precipitation : 0;
-  out[V.snowfall]![i] = kind === "snow" ? precipitation * SNOW_CM_PER_MM : 0;
-  out[V.precipitation_probability]![i] = clamp(probability, precipitation > 0 ? 1 : 0, 100);
+  // Published at the precision of HOURLY_DECIMALS (variables.ts), rounded half away from zero.
+  out[V.temperature]![i] = tenthsSigned(temperature);
+  out[V.apparent_temperature]![i] = tenthsSigned(
+    apparentTemperature(temperature, humidity, wind) + m.aApparent * fade(hoursFromAnchor, 12),
+  );
+  out[V.dew_point]![i] = tenthsSigned(td);
+  out[V.relative_humidity]![i] = Math.round(humidity);
+  const p = tenths(precipitation);
+  out[V.precipitation]![i] = p;
+  out[V.rain]![i] = kind === "rain" ? p : 0;
+  out[V.showers]![i] = kind === "showers" ? p : 0;
+  out[V.snowfall]![i] = kind === "snow" ? hundredths(precipitation * SNOW_CM_PER_MM) : 0;
+  out[V.precipitation_probability]![i] = Math.round(clamp(probability, precipitation > 0 ? 1 : 0, 100));
   out[V.weather_code]![i] = weatherCode;
-  out[V.cloud_cover]![i] = cloud;
-  out[V.pressure_msl]![i] = pressure;
-  out[V.surface_pressure]![i] = m.elevation === 0
-    ? pressure
-    : surfacePressure(pressure, m.elevation, temperature);
-  out[V.visibility]![i] = visibility;
-  out[V.wind_speed]![i] = wind;
-  out[V.wind_direction]![i] = wrap(direction, 360);
-  out[V.wind_gusts]![i] = gusts;
-  out[V.uv_index]![i] = uv;
+  out[V.cloud_cover]![i] = Math.round(cloud);
+  out[V.pressure_msl]![i] = tenths(pressure);
+  out[V.surface_pressure]![i] = tenths(
+    m.elevation === 0 ? pressure : surfacePressure(pressure, m.elevation, temperature),
+  );
+  out[V.visibility]![i] = Math.round(visibility);
+  const degrees = Math.round(wrap(direction, 360));
+  out[V.wind_direction]![i] = degrees === 360 ? 0 : degrees;
+  out[V.wind_speed]![i] = tenths(wind);
+  out[V.wind_gusts]![i] = tenths(gusts);
+  out[V.uv_index]![i] = hundredths(uv);
   out[V.is_day]![i] = sinEl > SIN_SUNRISE ? 1 : 0;
-  out[V.sunshine_duration]![i] = sunshine;
+  out[V.sunshine_duration]![i] = Math.round(sunshine);
 }
 
-function round(columns: Float64Array[], into: (name: number, value: number) => void): void {
-  for (let v = 0; v < N_VARS; v++) {
-    let x = roundTo(columns[v]![0]!, DECIMALS[v]!);
-    if (v === V.wind_direction && x >= 360) x -= 360;
-    into(v, x);
-  }
+/** `x` (not negative) to 0.1. */
+function tenths(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+/** `x` (not negative) to 0.01. */
+function hundredths(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
+/** `x` to 0.1, half away from zero, never -0. */
+function tenthsSigned(x: number): number {
+  return (x < 0 ? -Math.round(-x * 10) : Math.round(x * 10)) / 10 || 0;
 }
 
 // The noise channels of the latest window, reused: nothing keeps them past the call.
 let noiseScratch = new Float64Array(0);
-
-/** Rounds a column in place to `scale` (10 for tenths), half away from zero, wrapping 360° to 0 if `degrees`. */
-function roundColumn(column: Float64Array, scale: number, degrees: boolean, signed: boolean): void {
-  if (scale === 1) {
-    for (let i = 0; i < column.length; i++) column[i] = Math.round(column[i]!);
-  } else if (!signed) {
-    for (let i = 0; i < column.length; i++) column[i] = Math.round(column[i]! * scale) / scale;
-  } else {
-    for (let i = 0; i < column.length; i++) {
-      const x = column[i]! * scale;
-      column[i] = (x < 0 ? -Math.round(-x) : Math.round(x)) / scale || 0;
-    }
-  }
-  if (degrees) { for (let i = 0; i < column.length; i++) if (column[i]! >= 360) column[i]! -= 360; }
-}
 
 /**
  * The first and last instants (epoch ms, end exclusive) the model answers for: from the local
@@ -804,9 +791,6 @@ export function hourlySeries(input: ModelInput, from: number, hours: number): Ho
     time[i] = t / 1000;
     evaluate(m, t, s, nz, hours, i, columns, i);
   }
-  for (let v = 0; v < N_VARS; v++) {
-    roundColumn(columns[v]!, SCALE[v]!, v === V.wind_direction, SIGNED[v] === 1);
-  }
   const series: Record<string, unknown> = { length: hours, time, utc_offset_seconds: offsets };
   HOURLY_VARIABLES.forEach((name, v) => series[name] = columns[v]);
   return series as HourlySeries;
@@ -840,7 +824,7 @@ export function currentConditions(input: ModelInput, at?: number | Date): Curren
     interval: 900,
     utc_offset_seconds: utcOffsetSeconds(m.zone, slot),
   };
-  round(s.columns, (v, x) => result[HOURLY_VARIABLES[v]!] = x);
+  HOURLY_VARIABLES.forEach((name, v) => result[name] = s.value(v));
   return result as Current15;
 }
 
