@@ -164,7 +164,6 @@ interface Model {
   aApparent: number;
   scenarios: ResolvedScenario[];
   readonly dailyShape: Map<number, readonly [number, number]>;
-  readonly current: ModelCity["current"];
 }
 
 const models = new WeakMap<ModelCity, Map<string, Model>>();
@@ -231,10 +230,9 @@ function buildModel(city: ModelCity, seed: number, now: number): Model {
     aApparent: 0,
     scenarios: [],
     dailyShape: new Map(),
-    current: city.current,
   };
   const state = new State();
-  // The anomalies of the file against the climate at the anchor slot; evaluate() applies them.
+  // The file's differences from the climate at the anchor slot, which evaluate() then applies.
   evaluateAt(m, m.anchor, state);
   m.aWet = wetnessOfCode(m.fileCode) - state.wetNatural;
   evaluateAt(m, m.anchor, state);
@@ -318,7 +316,7 @@ class State {
   readonly slow = new Float64Array(SLOW + 1);
   readonly slowCache = new Float64Array(2 * (SLOW + 2));
   slowDay = NaN;
-  /** The unrounded value of `variable` of the latest single evaluation. */
+  /** The value of `variable` (index in HOURLY_VARIABLES) of the latest single evaluation. */
   value(variable: number): number {
     return this.columns[variable]![0]!;
   }
@@ -392,7 +390,8 @@ function fade(hours: number, span: number): number {
 function dayShapeRange(m: Model, day: number, s: State): readonly [number, number] {
   let range = m.dailyShape.get(day);
   if (range === undefined) {
-    const start = Math.ceil(localMidnight(m.zone, day) / MS_PER_HOUR) * MS_PER_HOUR;
+    // The day's hours as dailySeries() counts them: from its first quarter hour, hourly.
+    const start = Math.ceil(localMidnight(m.zone, day) / SLOT_MS) * SLOT_MS;
     const end = localMidnight(m.zone, day + 1);
     let lo = Infinity, hi = -Infinity;
     for (let t = start; t < end; t += MS_PER_HOUR) {
