@@ -255,6 +255,14 @@ Deno.test("hourlySeries() keeps every consistency rule anywhere, at any clock an
     fc.property(arbitraryCity, arbitrarySeed, arbitraryNow, (city, seed, now) => {
       const input = { city, seed, now };
       checkSeries(input, fullSeries(input), city.name);
+      // Sunshine fits in daylight, polar days and nights included.
+      const days = dailySeries(input, localDate(city.timezone, now), 8);
+      for (let d = 0; d < days.length; d++) {
+        assert.ok(
+          days.sunshine_duration[d]! <= days.daylight_duration[d]!,
+          `${city.name} on ${days.date[d]}`,
+        );
+      }
     }),
     { numRuns: 25 },
   );
