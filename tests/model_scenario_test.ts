@@ -73,6 +73,9 @@ Deno.test("ScenarioSchema rejects values that contradict each other or their wea
     messages({ from: "2026-11-25T18:00:00Z", to: "2026-11-25T15:00:00Z", set: { temperature: 1 } })[0]!,
     /expected "to"/,
   );
+  assert.match(messages({ from: "+1d18h", to: "+1d12h", set: { temperature: 1 } })[0]!, /expected "to"/);
+  assert.match(messages({ from: "+3h", to: "+90m", set: { temperature: 1 } })[0]!, /expected "to"/);
+  ScenarioSchema.parse({ from: "+0d23h", to: "+1d", set: { temperature: 1 } });
   messages({ from: "+1h", to: "+2h", set: { temperature: 20, snow: 1 } }); // unknown key
   messages({ from: "+1h", to: "+2h", set: { weather_code: 42 } }); // not a WMO code
   messages({ from: "+1h", to: "+2h", set: { relative_humidity: 130 } });

@@ -39,6 +39,21 @@ function isRelative(text: string): boolean {
   return m !== null && (m[2] !== undefined || m[3] !== undefined || m[4] !== undefined);
 }
 
+/**
+ * A scenario time as [kind, minutes] where two of one kind compare without the clock: absolute
+ * times (minutes since 1970), clock-relative ones and calendar-relative ones.
+ */
+function comparable(text: string): readonly [string, number] | undefined {
+  const m = RELATIVE.exec(text);
+  if (m === null || !isRelative(text)) {
+    const ms = Date.parse(text);
+    return Number.isNaN(ms) ? undefined : ["absolute", ms / 60_000];
+  }
+  const sign = m[1] === "-" ? -1 : 1;
+  const clock = Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
+  return m[2] === undefined ? ["clock", sign * clock] : ["calendar", sign * Number(m[2]) * 1440 + clock];
+}
+
 /** One end of a scenario window: an ISO 8601 time with offset, or a time relative to the clock. */
 export const ScenarioTimeSchema = z.string().refine((s) => isRelative(s) || ISO.safeParse(s).success, {
   error: (issue) =>
@@ -135,8 +150,8 @@ export const ScenarioSchema = z.strictObject({
   set: ScenarioValuesSchema,
 }).superRefine((s, ctx) => {
   checkValues(s.set, ctx);
-  const bothIso = !isRelative(s.from) && !isRelative(s.to);
-  if (bothIso && Date.parse(s.to) <= Date.parse(s.from)) {
+  const from = comparable(s.from), to = comparable(s.to);
+  if (from !== undefined && to !== undefined && from[0] === to[0] && to[1] <= from[1]) {
     ctx.addIssue({
       code: "custom",
       message: `expected "to" (${s.to}) after "from" (${s.from})`,
