@@ -606,7 +606,9 @@ function evaluate(
   pressure += m.aP * (0.3 + 0.7 * fade(hoursFromAnchor, 48));
 
   // Wind: stronger in fronts and in the afternoon; direction veers slowly.
-  let wind = m.windBase * Math.exp(0.4 * nz[WIND * stride + j]! + 0.3 * Math.max(0, synoptic)) *
+  // A lognormal-like spread of wind speed: (1 + x/2)² is exp(x) to within a few % here.
+  const gustiness = 1 + 0.2 * nz[WIND * stride + j]! + 0.15 * Math.max(0, synoptic);
+  let wind = m.windBase * gustiness * gustiness *
     (1 + 0.12 * shape);
   s.windRaw = wind;
   wind = Math.max(0, wind + m.aWind * (0.4 + 0.6 * fade(hoursFromAnchor, 18)));
@@ -682,14 +684,17 @@ function evaluate(
     : weatherCodeOf(precipitation, kind, showery, thunder, cloud, visibility, temperature);
 
   const c = cloud / 100;
-  // Clear-sky UV index from the sun's height (Madronich's fit), less under cloud.
+  // Clear-sky UV index from the sun's height, 12.5·μ^2.5 (μ the sine of the altitude; Madronich's
+  // fit has 2.42), less under cloud.
   const uv = sinEl > 0
-    ? 12.5 * Math.pow(sinEl, 2.42) * (1 + 0.08 * m.elevation / 1000) * (1 - 0.75 * c * c * Math.sqrt(c)) *
+    ? 12.5 * sinEl * sinEl * Math.sqrt(sinEl) * (1 + 0.08 * m.elevation / 1000) *
+      (1 - 0.75 * c * c * Math.sqrt(c)) *
       (precipitation > 0 ? 0.8 : 1)
     : 0;
   // Sunshine (direct sun, WMO's 120 W/m²) needs the sun 3° high, and counts the whole hour from 10°.
   const sunshine = sinEl > SIN_3 && c < 1
-    ? 3600 * clamp((sinEl - SIN_3) / (SIN_10 - SIN_3), 0, 1) * Math.pow(1 - c, 0.8) *
+    ? 3600 * clamp((sinEl - SIN_3) / (SIN_10 - SIN_3), 0, 1) * Math.sqrt(1 - c) *
+      Math.sqrt(Math.sqrt(1 - c)) *
       (precipitation > 0 ? 0.3 : 1)
     : 0;
 
