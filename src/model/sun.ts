@@ -27,7 +27,7 @@ import { dayNumber, formatDay, localMidnight, MS_PER_DAY } from "./time.ts";
 
 const DEG = Math.PI / 180;
 /** Altitude of the sun's centre at sunrise and sunset with standard refraction and the upper limb (degrees). */
-export const SUNRISE_ALTITUDE = -0.833;
+export const SUNRISE_ALTITUDE: number = -0.833;
 
 // Geocentric apparent declination (degrees) and Greenwich hour angle (degrees) at 00:00 UTC of a
 // UTC day: the sun moves little in a day, so a linear blend of two of them places it within
