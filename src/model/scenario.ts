@@ -6,7 +6,7 @@
  * Design:
  * - A window is `from` (inclusive) to `to` (exclusive). Each end is an absolute ISO 8601 time with
  *   its offset, or relative to the clock: `"+3h"`, `"-90m"`, `"+1h30m"` count from the clock's
- *   instant; a day count makes it calendar time in the city's zone, counted from the local midnight
+ *   15-minute slot (the model's "now"); a day count makes it calendar time in the city's zone, counted from the local midnight
  *   of that day: `"+1d12h"` is tomorrow at 12:00 (12 hours after midnight, which on a
  *   daylight-saving change day is 11:00 or 13:00 on the wall clock), `"+0d"` today's local midnight
  *   and `"-2d6h"` the day before yesterday at 06:00.
