@@ -236,6 +236,25 @@ Deno.test("currentConditions() at the clock is the city's current anywhere, and 
   );
 });
 
+Deno.test("the file's difference from the model fades with distance from the clock, never growing", () => {
+  const base = byName("Paris");
+  const warmer = { ...base, current: { ...base.current, temperature: base.current.temperature + 10 } };
+  const slot = Math.floor(NOW / 900_000) * 900_000;
+  let previous = Infinity;
+  for (const hours of [0, 1, 3, 6, 12, 24, 48, 96, 30 * 24, 90 * 24]) {
+    for (const sign of hours === 0 ? [1] : [-1, 1]) {
+      if (sign > 0 && hours > 15 * 24) continue;
+      const at = slot + sign * hours * HOUR;
+      const diff = currentConditions({ city: warmer, seed: 4, now: NOW }, at).temperature -
+        currentConditions({ city: base, seed: 4, now: NOW }, at).temperature;
+      if (hours === 0) assert.ok(Math.abs(diff - 10) < 0.11, `${diff} at the clock`);
+      assert.ok(diff <= previous + 0.11 && diff >= 0, `${diff} at ${sign * hours} h`);
+      if (sign < 0 || hours === 0) previous = diff;
+    }
+  }
+  assert.ok(previous < 8, "less of it stays a season away");
+});
+
 Deno.test("currentConditions() rounds an instant down to its 15-minute slot, on the hourly series at whole hours", () => {
   const input = inputs[0]!;
   const hour = Math.floor(NOW / HOUR) * HOUR + 3 * HOUR;
