@@ -354,6 +354,8 @@ Deno.test("hourlySeries() and dailySeries() answer from 92 days back to 16 days 
   assert.throws(() => hourlySeries(input, NOW, 1), RangeError, "not on the hour");
   assert.throws(() => hourlySeries({ ...input, seed: -1 }, range.start, 1), RangeError);
   assert.throws(() => dailySeries(input, "2026-13-01", 1), SyntaxError);
+  assert.throws(() => currentConditions({ ...input, now: new Date(NaN) }), TypeError);
+  assert.throws(() => currentConditions(input, range.end), RangeError);
 });
 
 Deno.test("hourlySeries() gives local days of 23 and 25 hours their offsets across daylight-saving changes", () => {
