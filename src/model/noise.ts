@@ -1,6 +1,6 @@
 /**
- * Seeded, smooth, stateless noise: the value at an instant is a function of the seed, the city,
- * the channel and the instant alone, so any window of a timeline agrees with any other.
+ * Seeded hashes for stateless noise: a knot's value is a function of the seed, the city, the
+ * channel and the knot alone, so any window of a timeline agrees with any other.
  * @module
  */
 
@@ -29,28 +29,6 @@ export function hash3(a: number, b: number, c: number): number {
 /** A value in [-1, 1) at integer knot `knot` of the stream `key`. */
 export function knotValue(key: number, knot: number): number {
   return hash3(key, knot | 0, (knot / 4294967296) | 0) / 2147483648 - 1;
-}
-
-/**
- * Smooth value noise at time `hours` (any real) with knots every `spacing` hours: a Catmull-Rom
- * spline through seeded knot values, C1-continuous, roughly within [-1.2, 1.2].
- *
- * @example
- * ```ts
- * const front = valueNoise(hash3(seed, cityKey, 1), epochHours, 72); // 3-day spells
- * ```
- */
-export function valueNoise(key: number, hours: number, spacing: number): number {
-  const x = hours / spacing;
-  const i = Math.floor(x);
-  const f = x - i;
-  const p0 = knotValue(key, i - 1),
-    p1 = knotValue(key, i),
-    p2 = knotValue(key, i + 1),
-    p3 = knotValue(key, i + 2);
-  const f2 = f * f, f3 = f2 * f;
-  return 0.5 *
-    (2 * p1 + (p2 - p0) * f + (2 * p0 - 5 * p1 + 4 * p2 - p3) * f2 + (3 * p1 - p0 - 3 * p2 + p3) * f3);
 }
 
 /** 0 at `x <= edge0`, 1 at `x >= edge1`, and a smooth cubic step between them. */

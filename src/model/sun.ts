@@ -69,18 +69,6 @@ export function solarElevation(latitude: number, longitude: number, ms: number):
   return Math.asin(s < -1 ? -1 : s > 1 ? 1 : s) / DEG;
 }
 
-/** Hours from local solar midnight (0 to 24) at the instant `ms` at `longitude`. */
-export function solarHour(longitude: number, ms: number): number {
-  sunPosition(ms, position);
-  return (((position[1]! + longitude) / 15 + 12) % 24 + 24) % 24;
-}
-
-/** The sun's declination (degrees) at the instant `ms`. */
-export function solarDeclination(ms: number): number {
-  sunPosition(ms, position);
-  return position[0]!;
-}
-
 /** Half the day's length (hours) at `latitude` for a declination (degrees): 0 in polar night, 12 in polar day. */
 export function halfDayHours(latitude: number, declination: number): number {
   const lat = latitude * DEG, dec = declination * DEG;
