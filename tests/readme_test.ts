@@ -21,6 +21,7 @@ import { CLIENT_USAGE, SERVER_USAGE } from "../src/cli_args.ts";
 import { loadDataset } from "../src/dataset.ts";
 import { formatWeather } from "../src/format.ts";
 import { createHandler } from "../src/handler.ts";
+import { displayPath, ROUTES } from "../src/routes.ts";
 import { ERROR_STATUSES, PROBLEM_STATUS } from "../src/problem.ts";
 import { CitySchema } from "../src/schema.ts";
 import { WMO_CODES } from "../src/wmo.ts";
@@ -470,9 +471,7 @@ for (const example of examples) {
 
 Deno.test("README shows checked examples of every route", () => {
   const readme = examples.filter((example) => example.document === "README.md");
-  for (
-    const path of ["/weather/cities", "/get_weather?city=", "/weather/Tokyo", "/healthz", "/openapi.json"]
-  ) {
+  for (const path of ROUTES.map((route) => displayPath(route).split("{")[0]!)) {
     assert.ok(
       readme.some((example) => example.command.includes(`${BASE}${path}`)),
       `no example requests ${path}`,
@@ -524,7 +523,7 @@ Deno.test("README lists every error code with its status, as src/problem.ts does
 Deno.test("README data format gives every field's limits as src/schema.ts sets them", () => {
   const readme = documents.find(({ name }) => name === "README.md")!.text;
   const rows = new Map<string, string>();
-  for (const match of readme.matchAll(/^\| `([a-z_]+)` +\|(.*)\|$/gm)) rows.set(match[1]!, match[2]!);
+  for (const match of readme.matchAll(/^\| `([a-z_0-9]+)` +\|(.*)\|$/gm)) rows.set(match[1]!, match[2]!);
   type Field = { minimum?: number; maximum?: number; minLength?: number; maxLength?: number };
   const city = z.toJSONSchema(CitySchema, { unrepresentable: "any" }) as {
     properties: Record<string, Field & { properties?: Record<string, Field> }>;

@@ -169,12 +169,15 @@ Deno.test("server.ts watches its bundled data file by default when run from sour
     for (const name of ["server.ts", "deno.json", "deno.lock"]) {
       await Deno.copyFile(new URL(name, ROOT), join(copy, name));
     }
-    for (const folder of ["src", "data"]) {
+    const copyTree = async (folder: string): Promise<void> => {
       await Deno.mkdir(join(copy, folder));
       for await (const entry of Deno.readDir(new URL(folder, ROOT))) {
-        await Deno.copyFile(new URL(`${folder}/${entry.name}`, ROOT), join(copy, folder, entry.name));
+        const path = `${folder}/${entry.name}`;
+        if (entry.isDirectory) await copyTree(path);
+        else await Deno.copyFile(new URL(path, ROOT), join(copy, path));
       }
-    }
+    };
+    for (const folder of ["src", "data"]) await copyTree(folder);
     const versions = new Versions();
     await using server = await startServer(["--quiet"], join(copy, "server.ts"));
     await Deno.writeTextFile(join(copy, "data", "weather.json"), await versions.text(3));
