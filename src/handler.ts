@@ -9,6 +9,7 @@ import {
   fail,
   type Failure,
   JSON_CONTENT_TYPE,
+  MAX_URL_LENGTH,
   problem,
   PROBLEM_CONTENT_TYPE,
 } from "./problem.ts";
@@ -48,9 +49,6 @@ export interface ConnectionInfo {
  * for, so the common path allocates no promise.
  */
 export type Handler = (request: Request, info?: ConnectionInfo) => Response | Promise<Response>;
-
-/** Longest request URL served; longer ones get 414 before any parsing work. */
-export const MAX_URL_LENGTH = 4096;
 
 /** Methods every route answers. */
 const ALLOW = "GET, HEAD, OPTIONS";

@@ -1,3 +1,8 @@
+/** Longest request URL served; longer ones get 414 (`uri_too_long`) before any parsing work. */
+export const MAX_URL_LENGTH = 4096;
+/** Longest city name a request may carry; longer ones get 414 (`city_too_long`) before any lookup. */
+export const MAX_CITY_LENGTH = 200;
+
 /**
  * Every error status the API answers with: its reason phrase, and the codes that answer with it,
  * each with when it happens. The first code of a status is the one a simulated answer
@@ -26,7 +31,10 @@ export const ERROR_STATUSES = {
   },
   414: {
     title: "URI Too Long",
-    codes: { uri_too_long: "A URL over 4096 characters", city_too_long: "A city name over 200 characters" },
+    codes: {
+      uri_too_long: `A URL over ${MAX_URL_LENGTH} characters`,
+      city_too_long: `A city name over ${MAX_CITY_LENGTH} characters`,
+    },
   },
   429: {
     title: "Too Many Requests",

@@ -7,13 +7,10 @@ import type { Dataset } from "./dataset.ts";
 import { jsonRepresentation, type Representation } from "./http.ts";
 import { preferredMediaType } from "./negotiate.ts";
 import { cachedJson, liveJson, openApiDocument, pageOrIndex } from "./openapi.ts";
-import { BadParameterError, fail, type Failure, type ProblemCode } from "./problem.ts";
+import { BadParameterError, fail, type Failure, MAX_CITY_LENGTH, type ProblemCode } from "./problem.ts";
 import { weatherFileJsonSchema } from "./schema.ts";
 import { UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
 import { VERSION } from "./version.ts";
-
-/** Longest city name a request may carry; longer ones are refused before any lookup. */
-export const MAX_CITY_LENGTH = 200;
 
 /** A query parameter a route reads: its documentation, and how its values become one value. */
 export interface QueryParameter<T> {
