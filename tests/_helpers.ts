@@ -7,6 +7,17 @@ import { createHandler, type Handler, type HandlerOptions } from "../src/handler
 export const ROOT = new URL("../", import.meta.url);
 export const DATA_PATH = new URL("data/weather.json", ROOT);
 
+/** The fields of the tutorial routes' body (`/get_weather`, `/weather/{city}`), in order. */
+export const TUTORIAL_FIELDS: readonly string[] = [
+  "name",
+  "country",
+  "latitude",
+  "longitude",
+  "timezone",
+  "current",
+  "units",
+];
+
 /** The bundled dataset, loaded once per test file. */
 export const bundled: Dataset = await loadDataset(DATA_PATH);
 
@@ -152,10 +163,14 @@ function collect(stream: ReadableStream<Uint8Array>): { text(): string; done: Pr
   return { text: () => text, done };
 }
 
-/** Starts `server.ts --port 0 ...args` (or another copy of it) and waits for its "Listening on" line. */
+/**
+ * Starts `server.ts --port 0 ...args` (or another copy of it), in working directory `cwd` (by
+ * default this one), and waits for its "Listening on" line.
+ */
 export function startServer(
   args: string[] = [],
   entry: string = new URL("server.ts", ROOT).pathname,
+  cwd?: string,
 ): Promise<ServerProcess> {
   return spawnServer(
     new Deno.Command(Deno.execPath(), {
@@ -170,6 +185,7 @@ export function startServer(
         "0",
         ...args,
       ],
+      cwd,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

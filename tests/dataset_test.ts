@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { formatWeatherFile, generateWeatherFile } from "../scripts/gen_data.ts";
 import { createDataset, MAX_CACHED_BODIES } from "../src/dataset.ts";
 import { UNIT_SYSTEMS } from "../src/units.ts";
+import { TUTORIAL_FIELDS } from "./_helpers.ts";
 
 // Enough cities for more bodies than the cache keeps.
 const CITIES = Math.ceil(MAX_CACHED_BODIES / UNIT_SYSTEMS.length) + 100;
@@ -46,15 +47,7 @@ Deno.test("createDataset() looks cities up by their aliases, and builds bodies w
   assert.equal(dataset.index.find("ELSEWHERE"), 1);
   assert.deepEqual(dataset.index.suggest("Elsewher"), [second!.name]);
   const body = JSON.parse(new TextDecoder().decode(dataset.cityWeather(1, "metric").body));
-  assert.deepEqual(Object.keys(body), [
-    "name",
-    "country",
-    "latitude",
-    "longitude",
-    "timezone",
-    "current",
-    "units",
-  ]);
+  assert.deepEqual(Object.keys(body), TUTORIAL_FIELDS);
   assert.deepEqual(JSON.parse(new TextDecoder().decode(dataset.cityList.body)), {
     cities: [first!.name, second!.name],
   });

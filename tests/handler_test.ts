@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { createDataset } from "../src/dataset.ts";
 import { createHandler } from "../src/handler.ts";
 import { HealthSchema } from "../src/schema.ts";
-import { bundled, bundledHandler, datasetOf, getJson, type JsonResult, ROOT } from "./_helpers.ts";
+import {
+  bundled,
+  bundledHandler,
+  datasetOf,
+  getJson,
+  type JsonResult,
+  ROOT,
+  TUTORIAL_FIELDS,
+} from "./_helpers.ts";
 
 const handler = bundledHandler();
 
@@ -29,9 +37,6 @@ Deno.test("createHandler() lists the cities in data-file order", async () => {
   assert.deepEqual(Object.keys(body), ["cities"]);
   assert.deepEqual(body.cities, bundled.cities.map((city) => city.name));
 });
-
-/** The fields of the tutorial routes' body, in order. */
-const TUTORIAL_FIELDS = ["name", "country", "latitude", "longitude", "timezone", "current", "units"];
 
 Deno.test("createHandler() answers /get_weather with the city, its current weather and units", async () => {
   const { status, body } = await getJson(handler, "/get_weather?city=Tokyo");

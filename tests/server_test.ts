@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { VERSION } from "../src/version.ts";
 import { displayPath, ROUTES } from "../src/routes.ts";
-import { bundled, ROOT, runEntry, spawnServer, startServer, tempFile } from "./_helpers.ts";
+import { bundled, runEntry, startServer, tempFile } from "./_helpers.ts";
 
 Deno.test("server.ts on --port 0 prints its real URL and serves the API", async () => {
   await using server = await startServer();
@@ -44,24 +44,7 @@ Deno.test("server.ts --quiet writes no access log", async () => {
 Deno.test("server.ts finds its bundled data from any working directory", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const server = await spawnServer(
-      new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--quiet",
-          "--allow-net=127.0.0.1",
-          "--allow-read",
-          new URL("server.ts", ROOT).pathname,
-          "--port",
-          "0",
-          "--quiet",
-        ],
-        cwd: dir,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }),
-    );
+    const server = await startServer(["--quiet"], undefined, dir);
     try {
       assert.match(
         server.banner,

@@ -2,6 +2,12 @@ import assert from "node:assert/strict";
 import { onServeShutdownSignal, onShutdownSignal } from "../src/shutdown.ts";
 import { waitFor } from "./_helpers.ts";
 
+/** Sends `signal` to this process and waits until `guard` has counted it, `count` in all. */
+async function deliver(signal: Deno.Signal, counted: () => number, count: number): Promise<void> {
+  Deno.kill(Deno.pid, signal);
+  await waitFor(() => counted() === count, `${signal} number ${count}`);
+}
+
 Deno.test({
   name: "onServeShutdownSignal() calls back on the first SIGTERM only, its repeat swallowed",
   ignore: Deno.build.os === "windows",
@@ -13,22 +19,14 @@ Deno.test({
     try {
       const calls: Deno.Signal[] = [];
       using _listening = onServeShutdownSignal((signal) => calls.push(signal));
-      Deno.kill(Deno.pid, "SIGTERM");
-      await waitFor(() => delivered === 1, "the first SIGTERM");
-      Deno.kill(Deno.pid, "SIGTERM");
-      await waitFor(() => delivered === 2, "the second SIGTERM");
+      await deliver("SIGTERM", () => delivered, 1);
+      await deliver("SIGTERM", () => delivered, 2);
       assert.deepEqual(calls, ["SIGTERM"]);
     } finally {
       Deno.removeSignalListener("SIGTERM", guard);
     }
   },
 });
-
-/** Sends `signal` to this process and waits until `guard` has counted it, `count` in all. */
-async function deliver(signal: Deno.Signal, counted: () => number, count: number): Promise<void> {
-  Deno.kill(Deno.pid, signal);
-  await waitFor(() => counted() === count, `${signal} number ${count}`);
-}
 
 Deno.test({
   name: "onShutdownSignal() ignores the first signal repeated within the window, and stops at once after it",
