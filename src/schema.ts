@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ScenariosSchema } from "./model/scenario.ts";
 import { WMO_CODES } from "./wmo.ts";
 
 // Constructing an Intl.DateTimeFormat costs tens of microseconds and a data file repeats a few
@@ -64,6 +65,9 @@ export const CitySchema = z.object({
       "equal, ignoring case, accents and white space, a name or alias of any city",
   ),
   current: CurrentSchema.describe("Current conditions, in metric units"),
+  scenarios: ScenariosSchema.optional().describe(
+    "Explicit weather the forecast honours inside each window and blends into at its edges",
+  ),
 });
 
 /** The whole data file: `{"cities": [...]}`, optionally with a `$schema` reference. */

@@ -326,3 +326,47 @@ Deno.test("parseDataBytes() reads a file of many batches of cities like parseDat
   );
   agrees(bad);
 });
+
+Deno.test("parseDataFile() reads a city's scenarios, with the default ramp", () => {
+  const file = twoCities();
+  file.cities[0].scenarios = [
+    { from: "+1d12h", to: "+1d18h", set: { weather_code: 95, precipitation: 4 } },
+    {
+      from: "2026-12-07T00:00:00+01:00",
+      to: "2026-12-09T00:00:00+01:00",
+      ramp_hours: 12,
+      set: { temperature_max: 38, temperature_min: 24 },
+    },
+  ];
+  const [city] = parseDataFile(JSON.stringify(file), "ok.json").cities;
+  assert.equal(city!.scenarios!.length, 2);
+  assert.equal(city!.scenarios![0]!.ramp_hours, 2);
+  assert.equal(city!.scenarios![1]!.set.temperature_max, 38);
+  assert.equal(
+    parseDataBytes(new TextEncoder().encode(JSON.stringify(file)), "ok.json").cities[0]!.scenarios!.length,
+    2,
+  );
+});
+
+Deno.test("parseDataFile() gives the JSON path and reason of a bad scenario", () => {
+  const time = twoCities();
+  time.cities[1].scenarios = [{ from: "tomorrow", to: "+2d", set: { temperature: 20 } }];
+  rejects(
+    time,
+    TypeError,
+    /"broken\.json": cities\[1\]\.scenarios\[0\]\.from: expected a time like "\+1d12h"/,
+  );
+  const order = twoCities();
+  order.cities[0].scenarios = [{ from: "+2d", to: "+1d", set: { temperature: 20 } }];
+  rejects(order, TypeError, /cities\[0\]\.scenarios\[0\]\.to: expected "to" \(\+1d\) after "from" \(\+2d\)/);
+  const code = twoCities();
+  code.cities[0].scenarios = [{ from: "+1h", to: "+3h", set: { weather_code: 0, precipitation: 3 } }];
+  rejects(
+    code,
+    TypeError,
+    /cities\[0\]\.scenarios\[0\]\.set: weather_code 0 \("Clear sky"\) needs precipitation 0-0 mm\/h/,
+  );
+  const unknown = twoCities();
+  unknown.cities[0].scenarios = [{ from: "+1h", to: "+3h", set: { temprature: 20 } }];
+  rejects(unknown, TypeError, /cities\[0\]\.scenarios\[0\]\.set: unknown field "temprature"/);
+});

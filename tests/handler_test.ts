@@ -77,9 +77,10 @@ Deno.test("createHandler() answers the tutorial routes with their fields only, w
       assert.deepEqual(Object.keys(body), TUTORIAL_FIELDS, path);
     }
   }
-  // A field the schema does not know yet, as one the data file may gain, stays out as well.
+  // Scenarios, and a field the schema does not know yet, as one the data file may gain, stay out as well.
   const [tokyo] = bundled.cities;
-  const future = { ...tokyo!, scenarios: [{ hour: 1 }], elevation: 40, aliases: ["Edo"] };
+  const scenarios = [{ from: "+1h", to: "+3h", ramp_hours: 2, set: { temperature: 30 } }];
+  const future = { ...tokyo!, scenarios, radar: "none", elevation: 40, aliases: ["Edo"] };
   const data = await createDataset({ cities: [future] }, new Uint8Array(), "future.json");
   const { body } = await getJson(createHandler({ current: data }), "/weather/Edo");
   assert.deepEqual(Object.keys(body), TUTORIAL_FIELDS);
