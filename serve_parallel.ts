@@ -4,7 +4,10 @@
 // `deno serve` owns --host and --port, so the rest comes from the environment:
 //   WEATHER_DATA   the data file (default: the bundled data/weather.json)
 //   WEATHER_QUIET  "1" for no access log
+//   WEATHER_NOW    the weather model's frozen clock, as --now (default: the real clock)
+//   WEATHER_SEED   the weather model's seed, as --seed (default 0)
 import { withAccessLog } from "./src/access_log.ts";
+import { parseInstant, parseWholeNumber } from "./src/cli_args.ts";
 import { loadDataset } from "./src/dataset.ts";
 import { createHandler } from "./src/handler.ts";
 import { DataReloader } from "./src/reloader.ts";
@@ -16,9 +19,13 @@ import { onServeShutdownSignal } from "./src/shutdown.ts";
 async function serve(): Promise<Deno.ServeDefaultExport> {
   const data = Deno.env.get("WEATHER_DATA") || BUNDLED_DATA;
   const quiet = Deno.env.get("WEATHER_QUIET") === "1";
+  const now = Deno.env.get("WEATHER_NOW") || undefined;
+  const seed = Deno.env.get("WEATHER_SEED") || undefined;
 
-  let dataset;
+  let dataset, frozenClock, controls;
   try {
+    frozenClock = now === undefined ? undefined : parseInstant(now);
+    controls = seed === undefined ? {} : { seed: parseWholeNumber(seed, "seed", 0, 4_294_967_295) };
     dataset = await loadDataset(data);
   } catch (error) {
     // In a worker this ends the whole process, as server.ts does for a bad data file.
@@ -36,6 +43,8 @@ async function serve(): Promise<Deno.ServeDefaultExport> {
   onServeShutdownSignal(() => void source.close());
 
   const handler = createHandler(source, {
+    frozenClock,
+    controls,
     onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
   });
 

@@ -19,7 +19,7 @@ async function main(args: string[]): Promise<number> {
   }
   if (command.kind === "help") return console.log(serverHelp(routesHelp())), 0;
   if (command.kind === "version") return console.log(`${SERVER_PROGRAM} ${VERSION}`), 0;
-  const { host, port, data, watch, quiet, maxAge, cors, controls, grace } = command.options;
+  const { host, port, data, watch, quiet, maxAge, cors, controls, grace, now } = command.options;
   const path = data ?? BUNDLED_DATA;
 
   let dataset;
@@ -38,6 +38,7 @@ async function main(args: string[]): Promise<number> {
     maxAge,
     cors,
     controls,
+    frozenClock: now,
     onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
   });
   using log = stderrLines();
@@ -71,8 +72,9 @@ async function main(args: string[]): Promise<number> {
         const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
         const count = `${dataset.cities.length} ${dataset.cities.length === 1 ? "city" : "cities"}`;
         const active = describeControls(controls);
+        const clock = now === undefined ? "" : `; clock frozen at ${new Date(now).toISOString()}`;
         console.log(
-          `Listening on http://${shown}:${port}/ (${count} from ${dataset.fileName}` +
+          `Listening on http://${shown}:${port}/ (${count} from ${dataset.fileName}${clock}` +
             `${active ? `; mock controls: ${active}` : ""})`,
         );
       },

@@ -170,7 +170,8 @@ export function parsePort(text: string, what = "port"): number {
   return port;
 }
 
-function parseWholeNumber(text: string, what: string, min: number, max: number): number {
+/** Parses a whole number from `min` to `max`, naming it `what` in errors (`TypeError`, `RangeError`). */
+export function parseWholeNumber(text: string, what: string, min: number, max: number): number {
   if (!/^\d+$/.test(text.trim())) {
     throw new TypeError(`Invalid ${what} ${JSON.stringify(text)}: expected a whole number`);
   }
@@ -227,6 +228,34 @@ export function parseDelay(text: string): { min: number; max: number } {
     throw new RangeError(`Invalid delay ${JSON.stringify(text)}: expected 0 to 60000 ms, MIN not above MAX`);
   }
   return { min, max };
+}
+
+/**
+ * Parses `--now`: a date and time with seconds optional and a `Z` or `±HH:MM` offset, from year
+ * 1970 to 9999, as epoch ms. Throws `TypeError` for another shape.
+ *
+ * @example
+ * ```ts
+ * parseInstant("2026-11-23T12:00:00Z"); // 1795435200000
+ * ```
+ */
+export function parseInstant(text: string): number {
+  const shape = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+  const ms = shape.test(text.trim()) ? Date.parse(text.trim()) : NaN;
+  // Date.parse rolls 2026-02-30 over to March: a real date formats back to its own day.
+  const date = text.trim().slice(0, 10);
+  if (Number.isNaN(ms) || ms < 0 || Number(date.slice(8, 10)) > daysInMonth(date)) {
+    throw new TypeError(
+      `Invalid time ${
+        JSON.stringify(text)
+      }: expected ISO 8601 with Z or an offset, like 2026-11-23T12:00:00Z`,
+    );
+  }
+  return ms;
+}
+
+function daysInMonth(date: string): number {
+  return new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)), 0)).getUTCDate();
 }
 
 /** Parses `--fail-rate`: a probability from 0 to 1. Throws `TypeError` or `RangeError`. */
@@ -292,6 +321,11 @@ export const SERVER_FLAGS: readonly Flag[] = [
     description: "On SIGINT or SIGTERM, wait this long for the requests in flight",
   },
   {
+    name: "now",
+    value: "TIME",
+    description: "Freeze the weather model's clock at TIME, ISO 8601 with Z or an offset",
+  },
+  {
     name: "delay",
     value: "MS|MIN-MAX",
     description: "Add latency, fixed or uniform between MIN and MAX ms",
@@ -305,7 +339,7 @@ export const SERVER_FLAGS: readonly Flag[] = [
   {
     name: "seed",
     value: "N",
-    description: "Seed the random draws of --delay and --fail-rate, to repeat a run",
+    description: "Seed the weather model and the draws of --delay and --fail-rate (default 0)",
   },
   {
     name: "rate-limit",
@@ -350,6 +384,8 @@ export interface ServerOptions {
   quiet: boolean;
   /** Milliseconds a shutdown waits for the requests in flight before it stops anyway. */
   grace: number;
+  /** The weather model's frozen clock, epoch ms (`--now`); undefined for the real clock. */
+  now: number | undefined;
 }
 
 /** What the server was asked to do. */
@@ -400,6 +436,7 @@ export function parseServerArgs(
       controls,
       quiet: values.quiet === true,
       grace: parseWholeNumber(values.grace as string, "grace", 0, 600_000),
+      now: values.now === undefined ? undefined : parseInstant(values.now as string),
     },
   };
 }

@@ -35,9 +35,14 @@ export interface HandlerOptions {
   controls?: MockControls;
   /** Waits `ms` milliseconds; tests inject a fake. @default a timer */
   sleep?: (ms: number) => Promise<void>;
-  /** Current time in ms, for rate-limit windows; tests inject a fake. @default Date.now */
+  /** Current time in ms, for rate-limit windows and the weather model's clock; tests inject a fake. @default Date.now */
   now?: () => number;
+  /** Freezes the weather model's clock at this instant, epoch ms (`--now`). @default the real clock, `now` */
+  frozenClock?: number;
 }
+
+/** The weather model's seed when the mock controls give none. */
+export const DEFAULT_SEED = 0;
 
 /** What `Deno.serve` tells a handler about the connection; only the peer's address is used. */
 export interface ConnectionInfo {
@@ -107,8 +112,15 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   const controls = options.controls ?? {};
   const gate = createGate(controls, { now: options.now, allow: ALLOW });
   const sleep = options.sleep ?? timerSleep;
+  const now = options.now ?? Date.now;
+  const frozen = options.frozenClock;
+  const seed = controls.seed ?? DEFAULT_SEED;
+  const clock = frozen === undefined ? now : () => frozen;
   const server: ServerStatus = {
     controls: controlsReport(controls),
+    get model() {
+      return { seed, clock: frozen === undefined ? "real" : "frozen", now: new Date(clock()).toISOString() };
+    },
     get lastReloadError() {
       return source.lastReloadError ?? null;
     },
@@ -153,7 +165,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       if (error instanceof BadParameterError) return error.failure;
       throw error;
     }
-    return route.answer({ data: source.current, request, pathname, server }, query);
+    return route.answer({ data: source.current, request, pathname, server, clock: clock(), seed }, query);
   }
 
   function respond(request: Request, info: ConnectionInfo | undefined, headers: HeaderList) {

@@ -16,6 +16,7 @@ export const ERROR_STATUSES = {
       bad_request: "A repeated parameter, a path segment that is not percent-encoded UTF-8, or a bad Host",
       missing_city: "No city given, or a blank one",
       bad_units: "Units the route does not offer",
+      bad_parameter: "A number that is not a whole number or is out of its range, which `allowed` gives",
     },
   },
   404: {

@@ -8,6 +8,8 @@ import { jsonRepresentation, type Representation } from "./http.ts";
 import { preferredMediaType } from "./negotiate.ts";
 import { cachedJson, liveJson, openApiDocument, pageOrIndex } from "./openapi.ts";
 import { BadParameterError, fail, type Failure, MAX_CITY_LENGTH, type ProblemCode } from "./problem.ts";
+import { cachedForecast, type ForecastQuery } from "./forecast.ts";
+import { FORECAST_DAYS, FORECAST_HOURS, PAST_DAYS } from "./model/variables.ts";
 import { weatherFileJsonSchema } from "./schema.ts";
 import { UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
 import { VERSION } from "./version.ts";
@@ -48,6 +50,43 @@ export const UNITS_PARAMETER: QueryParameter<UnitSystem> = {
   },
 };
 
+/**
+ * A whole-number parameter from `min` to `max`, `fallback` when absent.
+ *
+ * @example
+ * ```ts
+ * integerParameter("days", "Days of forecast", 1, 16, 7).parse(["3"]); // 3
+ * ```
+ */
+export function integerParameter(
+  name: string,
+  description: string,
+  min: number,
+  max: number,
+  fallback: number,
+): QueryParameter<number> {
+  return {
+    name,
+    description: `${description}, ${min} to ${max}`,
+    required: false,
+    schema: { type: "integer", minimum: min, maximum: max, default: fallback },
+    parse(values) {
+      if (values.length === 0) return fallback;
+      if (values.length > 1) {
+        throw new BadParameterError("bad_request", `Give one ${JSON.stringify(name)} parameter, not several`);
+      }
+      const text = values[0]!;
+      const value = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
+      if (value >= min && value <= max) return value;
+      throw new BadParameterError(
+        "bad_parameter",
+        `Invalid ${name} ${JSON.stringify(text)}: expected a whole number from ${min} to ${max}`,
+        { parameter: name, allowed: { minimum: min, maximum: max } },
+      );
+    },
+  };
+}
+
 const CITY_DESCRIPTION = "City name; case, accents and extra white space are ignored";
 const CITY_SCHEMA = { type: "string", minLength: 1, maxLength: MAX_CITY_LENGTH };
 
@@ -67,6 +106,8 @@ export const CITY_PARAMETER: QueryParameter<string> = {
 
 /** What the server says about itself on `/healthz`. */
 export interface ServerStatus {
+  /** The weather model's seed and clock as `/healthz` reports them. */
+  readonly model: Readonly<Record<string, unknown>>;
   /** The mock controls as `/healthz` reports them. */
   readonly controls: Readonly<Record<string, unknown>>;
   /** Why the latest reload failed while the data kept serving, else null. */
@@ -80,6 +121,10 @@ export interface RouteContext {
   /** The percent-encoded path, without a trailing slash. */
   readonly pathname: string;
   readonly server: ServerStatus;
+  /** The weather model's clock for this request, epoch ms: the real time, or `--now`. */
+  readonly clock: number;
+  /** The weather model's seed. */
+  readonly seed: number;
 }
 
 /** A route's answer: a cacheable representation, a JSON value built per request, or an error. */
@@ -130,7 +175,8 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
-function cityWeather(data: Dataset, city: string, units: UnitSystem): Outcome {
+/** The position of `city` in `data`, or the failure to answer. */
+function findCity(data: Dataset, city: string): number | Failure {
   if (city.length > MAX_CITY_LENGTH) {
     return fail(
       "city_too_long",
@@ -139,19 +185,50 @@ function cityWeather(data: Dataset, city: string, units: UnitSystem): Outcome {
   }
   if (city.trim() === "") return fail("missing_city", 'Give a city name, as in "/get_weather?city=Tokyo"');
   const index = data.index.find(city);
-  if (index !== undefined) {
-    return {
-      kind: "representation",
-      representation: data.cityWeather(index, units),
-      lastModified: data.lastModified,
-    };
-  }
+  if (index !== undefined) return index;
   const suggestions = data.index.suggest(city);
   const hint = suggestions.length > 0 ? `: did you mean ${suggestions.map((s) => `"${s}"`).join(", ")}?` : "";
   return fail("city_not_found", `Cannot find city ${JSON.stringify(city)}${hint}`, { city, suggestions });
 }
 
+function cityWeather(data: Dataset, city: string, units: UnitSystem): Outcome {
+  const index = findCity(data, city);
+  if (typeof index !== "number") return index;
+  return {
+    kind: "representation",
+    representation: data.cityWeather(index, units),
+    lastModified: data.lastModified,
+  };
+}
+
+function cityForecast(context: RouteContext, city: string, query: ForecastQuery): Outcome {
+  const index = findCity(context.data, city);
+  if (typeof index !== "number") return index;
+  const { representation, lastModified } = cachedForecast(
+    context.data,
+    index,
+    context.seed,
+    context.clock,
+    query,
+  );
+  return { kind: "representation", representation, lastModified };
+}
+
+/** The city of a path "/weather/{city}" or "/weather/{city}/forecast", or the failure to read it. */
+function pathCity(pathname: string, suffix = ""): string | Failure {
+  const city = decodeSegment(pathname.slice("/weather/".length, pathname.length - suffix.length));
+  return city ?? fail("bad_request", `Cannot decode the city in path ${JSON.stringify(pathname)}`);
+}
+
+const FORECAST_QUERY = {
+  days: integerParameter("days", "Days of forecast from today (local), today included", 1, FORECAST_DAYS, 7),
+  hours: integerParameter("hours", "Hours of forecast from the current hour", 0, FORECAST_HOURS, 48),
+  pastDays: integerParameter("past_days", "Days of the past before today, hours and days", 0, PAST_DAYS, 0),
+  units: UNITS_PARAMETER,
+};
+
 const CITY_ERRORS: readonly ProblemCode[] = ["missing_city", "bad_units", "city_not_found", "city_too_long"];
+const FORECAST_ERRORS: readonly ProblemCode[] = [...CITY_ERRORS, "bad_parameter"];
 const wantsHtml = (request: Request) =>
   preferredMediaType(request.headers.get("accept"), ["application/json", "text/html"]) === "text/html";
 
@@ -237,11 +314,34 @@ export const ROUTES: readonly Route[] = [
     conditional: true,
     errors: CITY_ERRORS,
     answer: ({ data, pathname }, { units }) => {
-      const city = decodeSegment(pathname.slice("/weather/".length));
-      if (city === undefined) {
-        return fail("bad_request", `Cannot decode the city in path ${JSON.stringify(pathname)}`);
-      }
-      return cityWeather(data, city, units);
+      const city = pathCity(pathname);
+      return typeof city === "string" ? cityWeather(data, city, units) : city;
+    },
+  }),
+  route({
+    path: "/get_forecast",
+    operationId: "getForecast",
+    summary: "One city's forecast: current, hourly and daily, from the weather model",
+    api: true,
+    query: { city: CITY_PARAMETER, ...FORECAST_QUERY },
+    ok: cachedJson("Forecast", "The city's forecast in the requested units"),
+    conditional: true,
+    errors: FORECAST_ERRORS,
+    answer: (context, { city, ...query }) => cityForecast(context, city, query),
+  }),
+  route({
+    path: "/weather/{city}/forecast",
+    operationId: "getCityForecast",
+    summary: "The same, the city a percent-encoded path segment",
+    api: true,
+    query: FORECAST_QUERY,
+    pathParameter: { description: CITY_DESCRIPTION, schema: CITY_SCHEMA },
+    ok: cachedJson("Forecast", "The city's forecast in the requested units"),
+    conditional: true,
+    errors: FORECAST_ERRORS,
+    answer: (context, query) => {
+      const city = pathCity(context.pathname, "/forecast");
+      return typeof city === "string" ? cityForecast(context, city, query) : city;
     },
   }),
   route({
@@ -264,6 +364,7 @@ export const ROUTES: readonly Route[] = [
         source: data.fileName,
         last_reload_error: server.lastReloadError,
         controls: server.controls,
+        model: server.model,
       },
     }),
   }),
@@ -310,11 +411,14 @@ const DASHBOARD_LINKS: readonly DashboardLink[] = ROUTES.flatMap((route) =>
 );
 
 const EXACT = new Map<string, Route>();
-const TEMPLATED: { prefix: string; route: Route }[] = [];
+const TEMPLATED: { prefix: string; suffix: string; route: Route }[] = [];
 for (const route of ROUTES) {
   const brace = route.path.indexOf("{");
   if (brace === -1) EXACT.set(route.path, route);
-  else TEMPLATED.push({ prefix: route.path.slice(0, brace), route });
+  else {
+    const suffix = route.path.slice(route.path.indexOf("}") + 1);
+    TEMPLATED.push({ prefix: route.path.slice(0, brace), suffix, route });
+  }
 }
 
 /**
@@ -334,11 +438,12 @@ export function routePath(pathname: string): string {
 }
 
 function templatedRoute(pathname: string): Route | undefined {
-  for (const { prefix, route } of TEMPLATED) {
-    if (
-      pathname.length > prefix.length && pathname.startsWith(prefix) &&
-      pathname.indexOf("/", prefix.length) === -1
-    ) return route;
+  // The template's one segment: at least a character, without a slash, between prefix and suffix.
+  for (const { prefix, suffix, route } of TEMPLATED) {
+    const end = pathname.length - suffix.length;
+    if (end <= prefix.length || !pathname.startsWith(prefix) || !pathname.endsWith(suffix)) continue;
+    const slash = pathname.indexOf("/", prefix.length);
+    if (slash === -1 || slash >= end) return route;
   }
   return undefined;
 }

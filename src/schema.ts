@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ScenariosSchema } from "./model/scenario.ts";
+import type { Measure } from "./units.ts";
 import { WMO_CODES } from "./wmo.ts";
 
 // Constructing an Intl.DateTimeFormat costs tens of microseconds and a data file repeats a few
@@ -141,6 +142,122 @@ export const CityWeatherSchema = CitySchema.pick({
 /** A city's weather as the API answers it. */
 export type CityWeather = z.infer<typeof CityWeatherSchema>;
 
+/** What each value of an hour of a forecast measures, and what it is. */
+const HOUR_FIELDS = {
+  temperature: ["temperature", "Air temperature at 2 m"],
+  apparent_temperature: ["temperature", "Apparent temperature (Steadman, as the Bureau of Meteorology)"],
+  dew_point: ["temperature", "Dew point at 2 m"],
+  relative_humidity: ["percent", "Relative humidity at 2 m"],
+  precipitation: ["precipitation", "Precipitation of the hour: rain, showers and snow as water"],
+  rain: ["precipitation", "Rain of the hour"],
+  showers: ["precipitation", "Showers of the hour"],
+  snowfall: ["snowfall", "Snowfall of the hour"],
+  precipitation_probability: ["percent", "Probability of precipitation"],
+  weather_code: ["code", "WMO 4677 weather code"],
+  cloud_cover: ["percent", "Total cloud cover"],
+  pressure_msl: ["pressure", "Pressure at mean sea level"],
+  surface_pressure: ["pressure", "Pressure at the city's elevation"],
+  visibility: ["distance", "Visibility"],
+  wind_speed: ["speed", "Wind speed at 10 m"],
+  wind_direction: ["direction", "Direction the wind comes from, clockwise from north"],
+  wind_gusts: ["speed", "Wind gusts at 10 m"],
+  uv_index: ["uv", "UV index"],
+  sunshine_duration: ["seconds", "Seconds of sunshine in the hour"],
+} as const satisfies Record<string, readonly [Measure, string]>;
+
+/** What each value of a day of a forecast measures, and what it is. */
+const DAY_FIELDS = {
+  weather_code: ["code", "The day's most severe WMO weather code"],
+  temperature_max: ["temperature", "Highest hourly temperature of the day"],
+  temperature_min: ["temperature", "Lowest hourly temperature of the day"],
+  apparent_temperature_max: ["temperature", "Highest apparent temperature of the day"],
+  apparent_temperature_min: ["temperature", "Lowest apparent temperature of the day"],
+  daylight_duration: ["seconds", "Seconds the sun is above the horizon"],
+  sunshine_duration: ["seconds", "Seconds of sunshine"],
+  uv_index_max: ["uv", "Highest UV index of the day"],
+  precipitation_sum: ["precipitation", "Precipitation of the day"],
+  rain_sum: ["precipitation", "Rain of the day"],
+  showers_sum: ["precipitation", "Showers of the day"],
+  snowfall_sum: ["snowfall", "Snowfall of the day"],
+  precipitation_hours: ["hours", "Hours with precipitation"],
+  precipitation_probability_max: ["percent", "Highest probability of precipitation of the day"],
+  wind_speed_max: ["speed", "Highest hourly wind speed of the day"],
+  wind_gusts_max: ["speed", "Strongest gust of the day"],
+  wind_direction_dominant: ["direction", "Dominant wind direction (speed-weighted mean)"],
+} as const satisfies Record<string, readonly [Measure, string]>;
+
+/** The measure of every value a forecast body carries, hourly and daily, by field name. */
+export const FORECAST_MEASURES: Readonly<Record<ForecastValueField, Measure>> = Object.fromEntries(
+  [...Object.entries(HOUR_FIELDS), ...Object.entries(DAY_FIELDS)].map(([name, [measure]]) => [name, measure]),
+) as Record<ForecastValueField, Measure>;
+
+/** A field of a forecast that carries a measured value. */
+export type ForecastValueField = keyof typeof HOUR_FIELDS | keyof typeof DAY_FIELDS;
+
+function numbers<F extends Record<string, readonly [Measure, string]>>(fields: F) {
+  return Object.fromEntries(
+    Object.entries(fields).map(([name, [measure, description]]) => [
+      name,
+      (measure === "temperature" ? z.number() : z.number().min(0)).describe(
+        `${description}, in units.${name}`,
+      ),
+    ]),
+  ) as { [K in keyof F]: z.ZodNumber };
+}
+
+const LOCAL_TIME = "Local time, ISO 8601 with the city's UTC offset then";
+
+/** One hour of a forecast: its local start time and the model's values. */
+export const ForecastHourSchema = z.object({
+  time: z.iso.datetime({ offset: true, local: false }).describe(LOCAL_TIME),
+  ...numbers(HOUR_FIELDS),
+  condition: z.string().describe("The weather code in words"),
+  is_day: z.boolean().describe("Whether the sun is up"),
+});
+
+/** The current conditions of a forecast: the clock's 15-minute slot. */
+export const ForecastCurrentSchema = ForecastHourSchema.extend({
+  time: ForecastHourSchema.shape.time.describe(`Start of the clock's 15-minute slot; ${LOCAL_TIME}`),
+  interval: z.literal(900).describe("Length of the slot, seconds; amounts are for an hour at its rate"),
+});
+
+/** One local calendar day of a forecast: the aggregates of its hours, and its sun. */
+export const ForecastDaySchema = z.object({
+  date: z.iso.date().describe("Local calendar date"),
+  ...numbers(DAY_FIELDS),
+  condition: z.string().describe("The weather code in words"),
+  sunrise: z.iso.datetime({ offset: true, local: false }).nullable()
+    .describe(`Sunrise; ${LOCAL_TIME}; null on a day the sun does not rise (polar night or day)`),
+  sunset: z.iso.datetime({ offset: true, local: false }).nullable()
+    .describe(`Sunset; ${LOCAL_TIME}; null on a day the sun does not set (polar day or night)`),
+});
+
+/**
+ * Body of `GET /weather/{city}/forecast` and `GET /get_forecast`: the city, its current
+ * conditions, hours from the clock's hour and days from its local date, and the unit of each value.
+ */
+export const ForecastSchema = CitySchema.pick({
+  name: true,
+  country: true,
+  latitude: true,
+  longitude: true,
+  timezone: true,
+}).extend({
+  elevation: z.number().describe("Metres above mean sea level the model uses"),
+  utc_offset_seconds: z.number().int().describe("The city's UTC offset at the clock's instant"),
+  current: ForecastCurrentSchema,
+  hourly: z.array(ForecastHourSchema).describe("Hours from past_days × 24 hours before the clock's hour"),
+  daily: z.array(ForecastDaySchema).describe("Local days from past_days days before the clock's date"),
+  units: z.object(
+    Object.fromEntries(Object.keys(FORECAST_MEASURES).map((name) => [name, z.string()])) as Record<
+      ForecastValueField,
+      z.ZodString
+    >,
+  ).describe("The unit of each measured field"),
+});
+/** A city's forecast as the API answers it. */
+export type Forecast = z.infer<typeof ForecastSchema>;
+
 /** Body of `GET /weather/cities`. */
 export const CityListSchema = z.object({ cities: z.array(z.string()) });
 
@@ -163,6 +280,11 @@ export const HealthSchema = z.object({
       .describe("Requests allowed per client address per window, or null"),
   }).default({ delay_ms: null, fail_rate: null, seed: null, rate_limit: null })
     .describe("Mock-API controls switched on at start-up (all null when none is)"),
+  model: z.object({
+    seed: z.number().int().min(0).describe("Seed of the weather model (--seed, else 0)"),
+    clock: z.enum(["real", "frozen"]).describe("The real clock, or frozen by --now"),
+    now: z.iso.datetime().describe("The model's clock at this answer"),
+  }).optional().describe("The weather model's seed and clock"),
 });
 /** The server's health report. */
 export type Health = z.infer<typeof HealthSchema>;

@@ -99,3 +99,97 @@ export function cityWeather(city: City, system: UnitSystem): CityWeather {
     units: UNITS[system],
   };
 }
+
+/** What a forecast value measures, which decides its unit in each system. */
+export type Measure =
+  | "temperature"
+  | "percent"
+  | "precipitation"
+  | "snowfall"
+  | "pressure"
+  | "distance"
+  | "speed"
+  | "direction"
+  | "uv"
+  | "seconds"
+  | "hours"
+  | "code";
+
+/** The unit of each measure in each system, as a forecast's `units` block names them. */
+export const MEASURE_UNITS: Readonly<Record<UnitSystem, Readonly<Record<Measure, string>>>> = {
+  metric: {
+    temperature: "°C",
+    percent: "%",
+    precipitation: "mm",
+    snowfall: "cm",
+    pressure: "hPa",
+    distance: "m",
+    speed: "km/h",
+    direction: "°",
+    uv: "index",
+    seconds: "s",
+    hours: "h",
+    code: "wmo code",
+  },
+  imperial: {
+    temperature: "°F",
+    percent: "%",
+    precipitation: "inch",
+    snowfall: "inch",
+    pressure: "inHg",
+    distance: "mi",
+    speed: "mph",
+    direction: "°",
+    uv: "index",
+    seconds: "s",
+    hours: "h",
+    code: "wmo code",
+  },
+  si: {
+    temperature: "K",
+    percent: "%",
+    precipitation: "mm",
+    snowfall: "cm",
+    pressure: "Pa",
+    distance: "m",
+    speed: "m/s",
+    direction: "°",
+    uv: "index",
+    seconds: "s",
+    hours: "h",
+    code: "wmo code",
+  },
+};
+
+const MM_PER_INCH = 25.4;
+const METRES_PER_MILE = 1609.344;
+
+/**
+ * A value of `measure` in the model's metric units (°C, mm, cm, hPa, m, km/h) expressed in
+ * `system`, rounded to the precision of that unit. Measures without a unit of their own pass as
+ * they are.
+ *
+ * @example
+ * ```ts
+ * convertMeasure("precipitation", 12.7, "imperial"); // 0.5 (inch)
+ * ```
+ */
+export function convertMeasure(measure: Measure, value: number, system: UnitSystem): number {
+  if (system === "metric") return value;
+  switch (measure) {
+    case "temperature":
+      return system === "imperial" ? celsiusToFahrenheit(value) : celsiusToKelvin(value);
+    case "speed":
+      return system === "imperial" ? kmhToMph(value) : kmhToMetresPerSecond(value);
+    case "pressure":
+      return system === "imperial" ? hpaToInHg(value) : hpaToPa(value);
+    case "precipitation":
+      return system === "imperial" ? round(value / MM_PER_INCH, 3) : value;
+    case "snowfall":
+      return system === "imperial" ? round(value * 10 / MM_PER_INCH, 2) : value;
+    case "distance":
+      return system === "imperial" ? round(value / METRES_PER_MILE, 2) : value;
+    default:
+      return value;
+  }
+}

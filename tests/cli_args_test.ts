@@ -6,6 +6,7 @@ import {
   CLIENT_USAGE,
   parseClientArgs,
   parseCors,
+  parseInstant,
   parsePort,
   parseServerArgs,
   SERVER_FLAGS,
@@ -26,6 +27,7 @@ Deno.test("parseServerArgs() defaults to 127.0.0.1:5000 and the bundled data", (
       controls: {},
       quiet: false,
       grace: 5000,
+      now: undefined,
     },
   });
 });
@@ -43,6 +45,8 @@ Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=v
       "0",
       "--cors",
       "--quiet",
+      "--now",
+      "2026-11-23T21:00:00+09:00",
     ]),
     {
       kind: "serve",
@@ -56,6 +60,7 @@ Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=v
         controls: {},
         quiet: true,
         grace: 5000,
+        now: Date.UTC(2026, 10, 23, 12),
       },
     },
   );
@@ -248,7 +253,37 @@ function sample(name: string): string {
     delay: "1-2",
     "fail-rate": "0.5",
     seed: "1",
+    now: "2026-11-23T12:00:00Z",
     "rate-limit": "1/s",
   };
   return values[name] ?? "";
 }
+
+Deno.test("parseInstant() reads ISO 8601 times with an offset, and rejects the rest", () => {
+  assert.equal(parseInstant("2026-11-23T12:00:00Z"), Date.UTC(2026, 10, 23, 12));
+  assert.equal(parseInstant("2026-11-23T12:00Z"), Date.UTC(2026, 10, 23, 12));
+  assert.equal(parseInstant("2026-11-23T21:00:00.5+09:00"), Date.UTC(2026, 10, 23, 12, 0, 0, 500));
+  assert.equal(parseInstant("2028-02-29T00:00:00-05:00"), Date.UTC(2028, 1, 29, 5));
+  for (
+    const text of [
+      "2026-11-23",
+      "2026-11-23T12:00:00",
+      "2026-02-30T12:00:00Z",
+      "2026-11-23T25:00Z",
+      "now",
+      "",
+    ]
+  ) {
+    assert.throws(() => parseInstant(text), (error: Error) => {
+      assert.ok(error instanceof TypeError);
+      assert.equal(
+        error.message,
+        `Invalid time ${
+          JSON.stringify(text)
+        }: expected ISO 8601 with Z or an offset, like 2026-11-23T12:00:00Z`,
+      );
+      return true;
+    }, text);
+  }
+  assert.throws(() => parseServerArgs(["--now", "tomorrow"]), /Invalid time "tomorrow"/);
+});

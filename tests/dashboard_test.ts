@@ -186,6 +186,8 @@ Deno.test("createHandler() answers GET / from an API client with the endpoint in
     "/weather/cities",
     "/get_weather?city={city}",
     "/weather/{city}",
+    "/get_forecast?city={city}",
+    "/weather/{city}/forecast",
     "/healthz",
     "/openapi.json",
     "/schema/weather.json",

@@ -342,12 +342,14 @@ Deno.test("createHandler() serves its OpenAPI document", async () => {
     Object.keys(body.paths).sort(),
     [
       "/",
+      "/get_forecast",
       "/get_weather",
       "/healthz",
       "/openapi.json",
       "/schema/weather.json",
       "/weather/cities",
       "/weather/{city}",
+      "/weather/{city}/forecast",
     ],
   );
 });

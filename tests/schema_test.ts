@@ -58,6 +58,7 @@ Deno.test("the JSON Schema documents every city field with its limits", () => {
       "admin1",
       "aliases",
       "current",
+      "scenarios",
     ],
   );
   for (const [field, spec] of Object.entries(city.properties)) {

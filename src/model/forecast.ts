@@ -38,6 +38,7 @@ import {
   type DailySeries,
   type DailyVariable,
   FORECAST_DAYS,
+  FORECAST_HOURS,
   HOURLY_VARIABLES,
   type HourlySeries,
   type HourlyVariable,
@@ -207,7 +208,11 @@ function buildModel(city: ModelCity, seed: number, now: number): Model {
     now,
     anchor: now,
     rangeStart: localMidnight(city.timezone, today - PAST_DAYS),
-    rangeEnd: localMidnight(city.timezone, today + FORECAST_DAYS),
+    // 384 hours from the clock's hour can run past the 16th day's end, by up to a day.
+    rangeEnd: Math.max(
+      localMidnight(city.timezone, today + FORECAST_DAYS),
+      Math.floor(now / MS_PER_HOUR) * MS_PER_HOUR + FORECAST_HOURS * MS_PER_HOUR,
+    ),
     keys,
     tAnnual: -25 + 52 * Math.cos(lat * DEG),
     seasonAmp: Math.min(16, 0.28 * absLat),
@@ -748,7 +753,8 @@ let noiseScratch = new Float64Array(0);
 /**
  * The first and last instants (epoch ms, end exclusive) the model answers for: from the local
  * midnight {@linkcode PAST_DAYS} days before the clock's local day to the end of the
- * {@linkcode FORECAST_DAYS}th day from it.
+ * {@linkcode FORECAST_DAYS}th day from it, or {@linkcode FORECAST_HOURS} hours from the start of
+ * the clock's UTC hour when that is later.
  */
 export function modelRange(input: ModelInput): { readonly start: number; readonly end: number } {
   const m = model(input);

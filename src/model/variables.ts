@@ -188,3 +188,5 @@ export type DailySeries =
 export const PAST_DAYS = 92;
 /** Days of forecast the model answers for, the clock's local day included. */
 export const FORECAST_DAYS = 16;
+/** Hours of forecast the model answers for from the start of the clock's hour. */
+export const FORECAST_HOURS = 384;
