@@ -135,11 +135,53 @@ export interface ForecastAnswer {
  */
 export const MAX_CACHED_FORECASTS = 1000;
 
-const caches = new WeakMap<Dataset, Map<string, ForecastAnswer>>();
+/**
+ * A bounded map that forgets its least recently used entry when full.
+ *
+ * @example
+ * ```ts
+ * const cache = new LruCache<string, number>(2);
+ * cache.get("a", () => 1); // 1, built
+ * cache.get("a", () => 2); // 1, kept
+ * ```
+ */
+export class LruCache<K, V> {
+  readonly #entries = new Map<K, V>();
+
+  /** @param limit Most entries kept. */
+  constructor(readonly limit: number) {}
+
+  /** Entries kept. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** True when `key` is kept. */
+  has(key: K): boolean {
+    return this.#entries.has(key);
+  }
+
+  /** The value of `key`, built by `build` and kept when absent. */
+  get(key: K, build: () => V): V {
+    let value = this.#entries.get(key);
+    if (value !== undefined) {
+      // Map keeps insertion order: moving a hit to the end makes the first key the least recently used.
+      this.#entries.delete(key);
+    } else {
+      value = build();
+      if (this.#entries.size >= this.limit) this.#entries.delete(this.#entries.keys().next().value!);
+    }
+    this.#entries.set(key, value);
+    return value;
+  }
+}
+
+const caches = new WeakMap<Dataset, LruCache<string, ForecastAnswer>>();
 
 /**
  * The forecast of the city at position `index` of `data`, computed on first use for its seed,
- * clock slot, units and window, then served from a bounded least-recently-used cache.
+ * clock slot, units and window, then served from a cache of at most
+ * {@linkcode MAX_CACHED_FORECASTS} answers per dataset.
  */
 export function cachedForecast(
   data: Dataset,
@@ -149,20 +191,11 @@ export function cachedForecast(
   query: ForecastQuery,
 ): ForecastAnswer {
   let cache = caches.get(data);
-  if (cache === undefined) caches.set(data, cache = new Map());
+  if (cache === undefined) caches.set(data, cache = new LruCache(MAX_CACHED_FORECASTS));
   const slot = Math.floor(now / SLOT_MS) * SLOT_MS;
   const key = `${index}|${seed}|${slot}|${query.units}|${query.days}|${query.hours}|${query.pastDays}`;
-  let answer = cache.get(key);
-  if (answer !== undefined) {
-    cache.delete(key);
-    cache.set(key, answer);
-    return answer;
-  }
-  answer = {
+  return cache.get(key, () => ({
     representation: jsonRepresentation(forecastBody(data.cities[index]!, seed, slot, query)),
     lastModified: new Date(Math.max(data.loadedAt.getTime(), slot)).toUTCString(),
-  };
-  if (cache.size >= MAX_CACHED_FORECASTS) cache.delete(cache.keys().next().value!);
-  cache.set(key, answer);
-  return answer;
+  }));
 }

@@ -2,6 +2,10 @@ import { z } from "zod";
 import {
   CityListSchema,
   CityWeatherSchema,
+  ForecastCurrentSchema,
+  ForecastDaySchema,
+  ForecastHourSchema,
+  ForecastSchema,
   HealthSchema,
   ProblemSchema,
   ReportedCurrentSchema,
@@ -22,6 +26,10 @@ function componentSchemas(): Record<string, unknown> {
   registry.add(UnitsSchema, { id: "Units" });
   registry.add(CityWeatherSchema, { id: "CityWeather" });
   registry.add(CityListSchema, { id: "CityList" });
+  registry.add(ForecastCurrentSchema, { id: "ForecastCurrent" });
+  registry.add(ForecastHourSchema, { id: "ForecastHour" });
+  registry.add(ForecastDaySchema, { id: "ForecastDay" });
+  registry.add(ForecastSchema, { id: "Forecast" });
   registry.add(HealthSchema, { id: "Health" });
   registry.add(ProblemSchema, { id: "Problem" });
   const { schemas } = z.toJSONSchema(registry, {
