@@ -72,6 +72,34 @@ await benchRoute(
   404,
 );
 
+await benchBare("forecast", handler, "/weather/Tokyo/forecast", 200);
+await benchRoute("forecast", "GET /weather/Tokyo/forecast, cached", handler, "/weather/Tokyo/forecast", 200);
+await benchRoute(
+  "forecast",
+  "GET /get_forecast?city=Tokyo&days=16&hours=384, cached",
+  handler,
+  "/get_forecast?city=Tokyo&days=16&hours=384",
+  200,
+);
+{
+  // A first hit computes the answer: a clock in a new 15-minute slot each iteration.
+  let slot = 0;
+  const base = Date.parse("2026-11-23T12:00:00Z");
+  let clocked = createHandler({ current: bundled }, { frozenClock: base });
+  for (const [name, path] of [["7 days, 48 hours", ""], ["16 days, 384 hours", "?days=16&hours=384"]]) {
+    Deno.bench({
+      group: "forecast",
+      name: `GET /weather/Tokyo/forecast${path}, first hit (${name})`,
+      async fn(b) {
+        clocked = createHandler({ current: bundled }, { frozenClock: base + (++slot % 5000) * 900_000 });
+        b.start();
+        expectStatus(await call(clocked, `/weather/Tokyo/forecast${path}`), 200, "first hit");
+        b.end();
+      },
+    });
+  }
+}
+
 await benchBare("city list", handler, "/weather/cities", 200);
 await benchRoute("city list", "GET /weather/cities", handler, "/weather/cities", 200);
 

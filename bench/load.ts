@@ -65,6 +65,13 @@ const ROUTES: readonly Route[] = [
     variants: ["quiet"],
     floorTargets: { quiet: 0.95 },
   },
+  {
+    name: "forecast",
+    path: "/weather/Tokyo/forecast",
+    variants: ["quiet", "logging"],
+    targets: { quiet: 0.8 },
+    floorTargets: { quiet: 0.95, logging: 0.9 },
+  },
   { name: "big_lookup", path: "/get_weather?city={last}", big: true, variants: ["quiet"] },
   { name: "big_cities", path: "/weather/cities", big: true, variants: ["quiet"] },
   {

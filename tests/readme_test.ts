@@ -28,13 +28,23 @@ import { WMO_CODES } from "../src/wmo.ts";
 
 const ROOT = new URL("../", import.meta.url);
 /** The documents whose examples are checked; every one must exist. */
-const DOCUMENTS = ["README.md", "docs/operations.md", "docs/decisions.md", "docs/testing.md"];
+const DOCUMENTS = [
+  "README.md",
+  "docs/forecast.md",
+  "docs/operations.md",
+  "docs/decisions.md",
+  "docs/testing.md",
+];
 const BASE = "http://127.0.0.1:5000";
 /** What curl 7.88 and later send for `--compressed`. */
 const CURL_ACCEPT_ENCODING = "deflate, gzip, br, zstd";
 const README_MAX_LINES = 400;
 
-const handler = createHandler({ current: await loadDataset(new URL("data/weather.json", ROOT)) });
+/** The moment the examples show: `deno task serve --now 2026-11-23T12:00:00Z`, as the README says. */
+const NOW = Date.parse("2026-11-23T12:00:00Z");
+const handler = createHandler({ current: await loadDataset(new URL("data/weather.json", ROOT)) }, {
+  frozenClock: NOW,
+});
 
 // ---------------------------------------------------------------------------------------------
 // Finding the examples
@@ -477,6 +487,11 @@ Deno.test("README shows checked examples of every route", () => {
       `no example requests ${path}`,
     );
   }
+});
+
+Deno.test("README names the clock its examples were produced with", () => {
+  const readme = documents.find(({ name }) => name === "README.md")!.text;
+  assert.ok(readme.includes(`deno task serve --now ${new Date(NOW).toISOString().replace(".000", "")}`));
 });
 
 Deno.test("README quotes every curl URL the shell would otherwise expand", () => {
