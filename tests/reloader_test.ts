@@ -188,3 +188,26 @@ Deno.test("DataReloader.watch() takes a file URL, as for the bundled data", asyn
   await waitFor(() => reloader.current.version === v7, "version 7");
   await reloader.close();
 });
+
+Deno.test("DataReloader keeps the last good scenarios after an edit breaks one, then takes the fixed edit", async () => {
+  await using f = await fixture();
+  f.reloader.watch();
+  const stormy = (to: string) => {
+    const file = versionFile(4);
+    (file.cities[0] as Record<string, unknown>).scenarios = [{ from: "+1d", to, set: { weather_code: 95 } }];
+    return JSON.stringify(file);
+  };
+  await Deno.writeTextFile(f.path, stormy("+2d"));
+  await waitFor(() => f.reloader.current.cities[0]!.scenarios?.length === 1, "the scenario");
+  const good = f.reloader.current;
+  await Deno.writeTextFile(f.path, stormy("yesterday"));
+  await waitFor(() => f.reloader.lastReloadError !== null, "the failed reload");
+  assert.equal(f.reloader.current, good);
+  assert.match(
+    f.reloader.lastReloadError!,
+    /cities\[0\]\.scenarios\[0\]\.to: expected a time like "\+1d12h"/,
+  );
+  await Deno.writeTextFile(f.path, stormy("+3d"));
+  await waitFor(() => f.reloader.current.cities[0]!.scenarios?.[0]?.to === "+3d", "the fixed scenario");
+  assert.equal(f.reloader.lastReloadError, null);
+});
