@@ -72,9 +72,12 @@ async function main(args: string[]): Promise<number> {
         const shown = hostname.includes(":") ? `[${hostname}]` : hostname;
         const count = `${dataset.cities.length} ${dataset.cities.length === 1 ? "city" : "cities"}`;
         const active = describeControls(controls);
-        const clock = now === undefined ? "" : `; clock frozen at ${new Date(now).toISOString()}`;
+        const model = [
+          controls.seed === undefined ? "" : `; model seed ${controls.seed}`,
+          now === undefined ? "" : `; clock frozen at ${new Date(now).toISOString()}`,
+        ].join("");
         console.log(
-          `Listening on http://${shown}:${port}/ (${count} from ${dataset.fileName}${clock}` +
+          `Listening on http://${shown}:${port}/ (${count} from ${dataset.fileName}${model}` +
             `${active ? `; mock controls: ${active}` : ""})`,
         );
       },

@@ -143,6 +143,48 @@ Deno.test("serve_parallel.ts reads WEATHER_DATA, and exits 1 when it is broken",
   assert.match(new TextDecoder().decode(stderr), /error: Cannot parse ".*" as JSON: .* at line 1, column 13/);
 });
 
+Deno.test("serve_parallel.ts freezes the model's clock at WEATHER_NOW and seeds it with WEATHER_SEED in every worker", async () => {
+  await using server = await startParallel(
+    { WEATHER_QUIET: "1", WEATHER_NOW: "2026-11-23T21:00:00+09:00", WEATHER_SEED: "7" },
+    DATA_DIR,
+  );
+  const models = new Set<string>();
+  const forecasts = new Set<string>();
+  await waitFor(async () => {
+    const health = await rawRequest(server.url, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1");
+    models.add(
+      `${health.headers.get("serve-worker")} ${
+        JSON.stringify(JSON.parse(new TextDecoder().decode(health.body)).model)
+      }`,
+    );
+    const forecast = await rawRequest(
+      server.url,
+      "GET /weather/Tokyo/forecast?days=2 HTTP/1.1\r\nHost: 127.0.0.1",
+    );
+    forecasts.add(forecast.headers.get("etag")!);
+    return models.size === 2;
+  }, "both workers");
+  for (const model of models) {
+    assert.match(model, / \{"seed":7,"clock":"frozen","now":"2026-11-23T12:00:00\.000Z"\}$/);
+  }
+  assert.equal(forecasts.size, 1, "every worker answers the same bytes");
+  assert.equal(await server.stop().then(({ code }) => code), 0);
+});
+
+Deno.test("serve_parallel.ts exits 1 for a WEATHER_NOW or WEATHER_SEED it cannot read", async () => {
+  for (
+    const [env, message] of [
+      [{ WEATHER_NOW: "tomorrow" }, 'error: Invalid time "tomorrow": expected ISO 8601 with Z or an offset'],
+      [{ WEATHER_SEED: "-1" }, 'error: Invalid seed "-1": expected a whole number'],
+    ] as const
+  ) {
+    const { code, stdout, stderr } = await parallelCommand(env, DATA_DIR).output();
+    assert.equal(code, 1);
+    assert.equal(new TextDecoder().decode(stdout), "");
+    assert.ok(new TextDecoder().decode(stderr).includes(message), new TextDecoder().decode(stderr));
+  }
+});
+
 Deno.test("serve_parallel.ts reloads the data file in every worker, and keeps the last good data on a bad edit", async () => {
   const dir = await Deno.makeTempDir();
   const path = join(dir, "weather.json");

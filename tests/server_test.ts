@@ -41,6 +41,19 @@ Deno.test("server.ts --quiet writes no access log", async () => {
   assert.equal(server.stderr(), "");
 });
 
+Deno.test("server.ts --now freezes the forecast's clock and --seed seeds it, saying so at start", async () => {
+  await using server = await startServer(["--quiet", "--now", "2026-11-23T12:00:00Z", "--seed", "3"]);
+  assert.match(
+    server.banner,
+    /\(58 cities from weather\.json; model seed 3; clock frozen at 2026-11-23T12:00:00\.000Z\)$/,
+  );
+  const health = await (await fetch(new URL("/healthz", server.url))).json();
+  assert.deepEqual(health.model, { seed: 3, clock: "frozen", now: "2026-11-23T12:00:00.000Z" });
+  const forecast = await (await fetch(new URL("/weather/Tokyo/forecast", server.url))).json();
+  assert.equal(forecast.current.time, "2026-11-23T21:00:00+09:00");
+  assert.equal(forecast.current.temperature, 14.2);
+});
+
 Deno.test("server.ts finds its bundled data from any working directory", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -107,7 +120,7 @@ Deno.test("server.ts --help and --version print to stdout and exit 0", async () 
 });
 
 Deno.test("server.ts rejects bad flags with the usage line and exit 2", async () => {
-  for (const args of [["--port", "70000"], ["--port", "http"], ["--bogus"], ["--port"]]) {
+  for (const args of [["--port", "70000"], ["--port", "http"], ["--bogus"], ["--port"], ["--now", "today"]]) {
     const ran = await runEntry("server.ts", args);
     assert.equal(ran.code, 2, args.join(" "));
     assert.equal(ran.stdout, "");
