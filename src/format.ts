@@ -144,7 +144,7 @@ function table(style: Style, columns: readonly Column[], cells: readonly string[
   );
 }
 
-/** The narrowest a shrinking column gets: enough for "Overcast", and a word and a half of longer ones. */
+/** The narrowest a shrinking column gets: "Overcast" still fits whole. */
 const MIN_SHRUNK = 8;
 
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
