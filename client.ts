@@ -6,7 +6,7 @@ import {
   optionalEnv,
   parseClientArgs,
 } from "./src/cli_args.ts";
-import { formatCityList, formatHealth, formatWeather, type Style } from "./src/format.ts";
+import { formatCityList, formatForecast, formatHealth, formatWeather, type Style } from "./src/format.ts";
 import { VERSION } from "./src/version.ts";
 import {
   type RetryEvent,
@@ -70,6 +70,13 @@ async function run(command: Exclude<ClientCommand, { kind: "help" | "version" }>
           }
         }
         return status;
+      }
+      case "forecast": {
+        const { city, days, hours } = command;
+        // --json prints the body as it came; the table needs it checked.
+        if (json) console.log(JSON.stringify(await client.forecastData(city, { days, hours, units })));
+        else console.log(formatForecast(await client.forecast(city, { days, hours, units }), style));
+        return 0;
       }
     }
   } catch (error) {

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { CorsPolicy } from "./cors.ts";
 import type { MockControls } from "./mock_controls.ts";
+import { FORECAST_DAYS, FORECAST_HOURS } from "./model/variables.ts";
 import { isUnitSystem, UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
 
 /** One flag of a program: the single definition its parsing, usage line and `--help` come from. */
@@ -460,6 +461,16 @@ export const CLIENT_FLAGS: readonly Flag[] = [
   },
   { name: "json", description: "Print JSON: the API's bodies, one per line" },
   {
+    name: "days",
+    value: "N",
+    description: `Forecast days from today, 1 to ${FORECAST_DAYS} (default: 7)`,
+  },
+  {
+    name: "hours",
+    value: "N",
+    description: `Forecast hours from now, 0 to ${FORECAST_HOURS} (default: 0)`,
+  },
+  {
     name: "timeout",
     value: "MS",
     default: "5000",
@@ -480,6 +491,7 @@ const CLIENT_COMMANDS: readonly (readonly [string, string])[] = [
   ["(none)", "List the cities, then show Tokyo's weather"],
   ["cities", "List the cities"],
   ["weather CITY...", "Show the weather of one or more cities"],
+  ["forecast CITY", "Show a city's forecast by day, and by hour with --hours"],
   ["health", "Show the server's health"],
 ];
 
@@ -519,7 +531,16 @@ export type ClientCommand =
   | { kind: "help" }
   | { kind: "version" }
   | { kind: "tour" | "cities" | "health"; options: ClientOptions }
-  | { kind: "weather"; cities: string[]; options: ClientOptions };
+  | { kind: "weather"; cities: string[]; options: ClientOptions }
+  | {
+    kind: "forecast";
+    city: string;
+    /** Days asked for; undefined leaves the server's default. */
+    days: number | undefined;
+    /** Hours asked for, 0 unless given: the table shows hours only when asked. */
+    hours: number;
+    options: ClientOptions;
+  };
 
 function parseUnits(text: string | undefined): UnitSystem | undefined {
   if (text === undefined || isUnitSystem(text)) return text;
@@ -542,6 +563,9 @@ export function parseBaseUrl(text: string): URL {
   return url;
 }
 
+const FORECAST_ONLY = ["days", "hours"];
+const OTHER_COMMANDS = new Set([undefined, "cities", "health", "weather"]);
+
 /**
  * Parses the client's arguments, with `WEATHER_URL` from `env` as the fallback server address.
  * Throws `TypeError` or `RangeError` for a usage error.
@@ -561,6 +585,11 @@ export function parseClientArgs(
     retries: parseWholeNumber(values.retries as string, "retries", 0, 10),
   };
   const [command, ...rest] = positionals;
+  // An unknown command is the error to report first, even with forecast flags after it.
+  const stray = command === "forecast" || !OTHER_COMMANDS.has(command)
+    ? undefined
+    : FORECAST_ONLY.find((name) => values[name] !== undefined);
+  if (stray !== undefined) throw new TypeError(`Option "--${stray}" is only for the "forecast" command`);
   switch (command) {
     case undefined:
       return { kind: "tour", options };
@@ -571,8 +600,28 @@ export function parseClientArgs(
     case "weather":
       if (rest.length === 0) throw new TypeError('Command "weather" needs at least one city');
       return { kind: "weather", cities: rest, options };
+    case "forecast":
+      if (rest.length === 0) throw new TypeError('Command "forecast" needs a city');
+      if (rest.length > 1) {
+        throw new TypeError(
+          `Command "forecast" takes one city, got ${rest.length}: quote a name with spaces, like "New York"`,
+        );
+      }
+      return {
+        kind: "forecast",
+        city: rest[0]!,
+        days: values.days === undefined
+          ? undefined
+          : parseWholeNumber(values.days as string, "days", 1, FORECAST_DAYS),
+        hours: values.hours === undefined
+          ? 0
+          : parseWholeNumber(values.hours as string, "hours", 0, FORECAST_HOURS),
+        options,
+      };
     default:
-      throw new TypeError(`Unknown command ${JSON.stringify(command)}: expected cities, weather or health`);
+      throw new TypeError(
+        `Unknown command ${JSON.stringify(command)}: expected cities, weather, forecast or health`,
+      );
   }
 }
 

@@ -3,6 +3,8 @@ import {
   CityListSchema,
   type CityWeather,
   CityWeatherSchema,
+  type Forecast,
+  ForecastSchema,
   type Health,
   HealthSchema,
   ProblemSchema,
@@ -10,7 +12,7 @@ import {
 
 import type { UnitSystem } from "./units.ts";
 
-export type { CityWeather, Health } from "./schema.ts";
+export type { CityWeather, Forecast, Health } from "./schema.ts";
 export type { UnitSystem } from "./units.ts";
 
 /** The API answered with an error status; `code` and `suggestions` come from its problem body. */
@@ -101,9 +103,22 @@ export interface WeatherClientOptions {
   random?: () => number;
 }
 
+/** What {@linkcode WeatherClient.forecast} asks for; each is sent only when given. */
+export interface ForecastOptions {
+  /** Days from today (local), today included, 1 to 16. @default the server's, 7 */
+  days?: number;
+  /** Hours from the current hour, 0 to 384. @default the server's, 48 */
+  hours?: number;
+  /** Days of the past before today, 0 to 92, for both hours and days. @default the server's, 0 */
+  pastDays?: number;
+  /** Units of the values. @default the server's, metric */
+  units?: UnitSystem;
+}
+
 /**
- * A typed client for the weather API. It uses only the original routes (`/weather/cities`,
- * `/get_weather`) plus `/healthz`, so it works with any server that implements them.
+ * A typed client for the weather API. Its weather, city list and health calls use only the
+ * original routes (`/weather/cities`, `/get_weather`) plus `/healthz`, so they work with any
+ * server that implements them; forecasts need this project's `/weather/{city}/forecast`.
  *
  * @example
  * ```ts
@@ -218,6 +233,33 @@ export class WeatherClient {
   /** The weather of `city` (in `options.units`, default metric), checked against the API's schema. */
   async weather(city: string, options: { units?: UnitSystem } = {}): Promise<CityWeather> {
     return expect(CityWeatherSchema, await this.weatherData(city, options), "/get_weather");
+  }
+
+  /**
+   * The forecast body for `city` exactly as the server sent it, without checking its shape, for
+   * printing it as it came. Only the options given are sent, so the server's defaults apply.
+   */
+  forecastData(city: string, options: ForecastOptions = {}): Promise<unknown> {
+    const query: Record<string, string> = {};
+    if (options.days !== undefined) query.days = String(options.days);
+    if (options.hours !== undefined) query.hours = String(options.hours);
+    if (options.pastDays !== undefined) query.past_days = String(options.pastDays);
+    if (options.units !== undefined) query.units = options.units;
+    return this.getJson(this.url(`/weather/${encodeURIComponent(city)}/forecast`, query));
+  }
+
+  /**
+   * The forecast of `city`: current conditions, hours and days, checked against the API's schema.
+   *
+   * @example
+   * ```ts
+   * const client = new WeatherClient({ baseUrl: "http://127.0.0.1:5000" });
+   * const { daily, units } = await client.forecast("Tokyo", { days: 3, hours: 0 });
+   * console.log(daily[0]?.temperature_max, units.temperature_max);
+   * ```
+   */
+  async forecast(city: string, options: ForecastOptions = {}): Promise<Forecast> {
+    return expect(ForecastSchema, await this.forecastData(city, options), "/weather/{city}/forecast");
   }
 
   /** The server's health report. */

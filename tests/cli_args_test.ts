@@ -146,7 +146,7 @@ Deno.test("parseClientArgs() reads commands and options in any order", () => {
 });
 
 Deno.test("parseClientArgs() rejects bad commands, URLs and timeouts", () => {
-  assert.throws(() => parseClientArgs(["forecast"]), /Unknown command "forecast"/);
+  assert.throws(() => parseClientArgs(["forecats", "Tokyo"]), /Unknown command "forecats": expected cities/);
   assert.throws(() => parseClientArgs(["weather"]), /needs at least one city/);
   assert.throws(() => parseClientArgs(["cities", "Tokyo"]), /takes no arguments/);
   assert.throws(() => parseClientArgs(["--url", "ftp://127.0.0.1"]), /expected http or https/);
@@ -162,6 +162,71 @@ Deno.test("parseClientArgs() rejects bad commands, URLs and timeouts", () => {
     () => parseClientArgs(["--units", "kelvin"]),
     /Invalid units "kelvin": expected "metric", "imperial", "si"/,
   );
+});
+
+Deno.test("parseClientArgs() reads forecast CITY with --days and --hours", () => {
+  assert.deepEqual(parseClientArgs(["forecast", "New York", "--days", "3", "--hours=12", "--units", "si"]), {
+    kind: "forecast",
+    city: "New York",
+    days: 3,
+    hours: 12,
+    options: {
+      url: new URL("http://127.0.0.1:5000"),
+      json: false,
+      timeout: 5000,
+      units: "si",
+      retries: 2,
+    },
+  });
+  // Days left to the server; no hours unless asked for.
+  const plain = parseClientArgs(["forecast", "Tokyo", "--json"]);
+  assert.equal(plain.kind, "forecast");
+  assert.deepEqual(plain.kind === "forecast" && [plain.days, plain.hours, plain.options.json], [
+    undefined,
+    0,
+    true,
+  ]);
+  const edges = parseClientArgs(["--days=16", "--hours", "384", "forecast", "Lima"]);
+  assert.deepEqual(edges.kind === "forecast" && [edges.days, edges.hours], [16, 384]);
+});
+
+Deno.test("parseClientArgs() rejects forecast without one city, and --days or --hours out of range", () => {
+  assert.throws(() => parseClientArgs(["forecast"]), {
+    name: "TypeError",
+    message: 'Command "forecast" needs a city',
+  });
+  assert.throws(() => parseClientArgs(["forecast", "New", "York"]), {
+    name: "TypeError",
+    message: 'Command "forecast" takes one city, got 2: quote a name with spaces, like "New York"',
+  });
+  assert.throws(() => parseClientArgs(["forecast", "Tokyo", "--days", "0"]), {
+    name: "RangeError",
+    message: 'Invalid days "0": expected 1 to 16',
+  });
+  assert.throws(() => parseClientArgs(["forecast", "Tokyo", "--days", "17"]), RangeError);
+  assert.throws(() => parseClientArgs(["forecast", "Tokyo", "--days", "three"]), {
+    name: "TypeError",
+    message: 'Invalid days "three": expected a whole number',
+  });
+  assert.throws(() => parseClientArgs(["forecast", "Tokyo", "--hours", "385"]), {
+    name: "RangeError",
+    message: 'Invalid hours "385": expected 0 to 384',
+  });
+  assert.throws(() => parseClientArgs(["forecast", "Tokyo", "--hours", "-1"]), TypeError);
+  assert.throws(() => parseClientArgs(["forecast", "Tokyo", "--days"]), /Option "--days" needs a value/);
+});
+
+Deno.test("parseClientArgs() accepts --days and --hours only with forecast", () => {
+  for (const args of [["weather", "Tokyo", "--days", "3"], ["--hours", "2"], ["cities", "--hours=1"]]) {
+    assert.throws(() => parseClientArgs(args), {
+      name: "TypeError",
+      message: new RegExp(`^Option "--(days|hours)" is only for the "forecast" command$`),
+    }, args.join(" "));
+  }
+  // Even out of range, the option is reported as misplaced first.
+  assert.throws(() => parseClientArgs(["health", "--days", "99"]), /only for the "forecast" command/);
+  // An unknown command is reported as such, not as a misplaced option.
+  assert.throws(() => parseClientArgs(["forcast", "Tokyo", "--days", "3"]), /Unknown command "forcast"/);
 });
 
 Deno.test("parseServerArgs() reads --max-age as whole seconds", () => {
@@ -232,13 +297,14 @@ Deno.test("SERVER_USAGE and serverHelp() show every flag of SERVER_FLAGS, and pa
 Deno.test("CLIENT_USAGE and CLIENT_HELP show every flag of CLIENT_FLAGS, --retries included", () => {
   assert.match(
     CLIENT_USAGE,
-    /^Usage: weather-client \[--url URL\] .*\[--retries N\] .*\[cities \| weather CITY\.\.\. \| health\]$/,
+    /^Usage: weather-client \[--url URL\] .*\[--days N\] \[--hours N\] .*\[--retries N\] .*\[cities \| weather CITY\.\.\. \| forecast CITY \| health\]$/,
   );
   for (const flag of CLIENT_FLAGS) {
     assert.ok(CLIENT_USAGE.includes(`[--${flag.name}`), `usage lists --${flag.name}`);
     assert.ok(CLIENT_HELP.includes(`\n  --${flag.name}`), `help lists --${flag.name}`);
     assert.ok(CLIENT_HELP.includes(flag.description), `help describes --${flag.name}`);
   }
+  assert.match(CLIENT_HELP, /\n {2}forecast CITY {4}Show a city's forecast/);
 });
 
 /** A valid value for each server flag that takes one. */

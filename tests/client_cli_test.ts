@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { formatForecast } from "../src/format.ts";
 import { VERSION } from "../src/version.ts";
-import { bundled, runEntry, startServer } from "./_helpers.ts";
+import { bundled, bundledHandler, getJson, runEntry, startServer } from "./_helpers.ts";
 
 const names = bundled.cities.map((city) => city.name);
 
@@ -76,6 +77,64 @@ Deno.test("client.ts against a real server", async (t) => {
   });
 });
 
+Deno.test("client.ts forecast against a real server with its clock frozen", async (t) => {
+  const now = "2026-11-23T12:00:00Z";
+  await using server = await startServer(["--quiet", "--now", now]);
+  const client = (...args: string[]) => runEntry("client.ts", ["--url", server.url.href, ...args]);
+  // The same model, clock and seed in process: what the server answers and the client prints.
+  const handler = bundledHandler({ frozenClock: Date.parse(now) });
+
+  await t.step("forecast Tokyo --days 3 prints the current conditions and a row per day", async () => {
+    const ran = await client("forecast", "Tokyo", "--days", "3");
+    assert.equal(ran.code, 0);
+    assert.equal(ran.stderr, "");
+    const lines = ran.stdout.split("\n");
+    assert.equal(lines.length, 1 + 3 + 1, ran.stdout);
+    assert.match(lines[0]!, /^Tokyo, JP {2}Mon 23 Nov 21:00 {2}\S.* \d+(\.\d)? °C$/);
+    assert.deepEqual(lines.slice(1, 4).map((line) => line.slice(0, 10)), [
+      "Mon 23 Nov",
+      "Tue 24 Nov",
+      "Wed 25 Nov",
+    ]);
+    assert.ok(lines[1]!.endsWith("  06:24 16:30"), lines[1]);
+    assert.equal(lines[4], "");
+    const { body } = await getJson(handler, "/weather/Tokyo/forecast?days=3&hours=0");
+    assert.equal(ran.stdout, `${formatForecast(body, { color: false })}\n`);
+  });
+
+  await t.step("--hours adds a row per hour, --units converts", async () => {
+    const ran = await client("forecast", "Tokyo", "--days", "1", "--hours", "2", "--units", "imperial");
+    assert.equal(ran.code, 0);
+    assert.equal(ran.stderr, "");
+    const lines = ran.stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 1 + 1 + 1 + 2, ran.stdout);
+    assert.match(lines[1]!, /^Mon 23 Nov .* °F .* mph /);
+    assert.match(lines[3]!, /^Mon 21:00 .* °F .* inch +\d+% .* mph [NESW]{1,3}$/);
+    assert.match(lines[4]!, /^Mon 22:00 /);
+  });
+
+  await t.step("--json prints the API's body on one line", async () => {
+    const ran = await client("forecast", "Tokyo", "--days", "3", "--json");
+    assert.equal(ran.code, 0);
+    assert.equal(ran.stderr, "");
+    assert.equal(ran.stdout.split("\n").length, 2);
+    const response = await handler(new Request("http://localhost/weather/Tokyo/forecast?days=3&hours=0"));
+    assert.equal(ran.stdout, `${await response.text()}\n`);
+    assert.equal(JSON.parse(ran.stdout).daily.length, 3);
+  });
+
+  await t.step("an unknown city exits 1 with the suggestion on stderr and nothing on stdout", async () => {
+    const ran = await client("forecast", "Tokio", "--days", "3");
+    assert.equal(ran.code, 1);
+    assert.equal(ran.stdout, "");
+    assert.equal(ran.stderr, 'error: Cannot find city "Tokio": did you mean "Tokyo"?\n');
+    const json = await client("forecast", "Atlantis", "--json");
+    assert.equal(json.code, 1);
+    assert.equal(json.stdout, "");
+    assert.equal(json.stderr, 'error: Cannot find city "Atlantis"\n');
+  });
+});
+
 Deno.test("client.ts retries, then exits 3 with advice when no server listens", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = listener.addr.port;
@@ -147,7 +206,16 @@ Deno.test("client.ts names the grant it lacks to connect, and does not retry", a
 });
 
 Deno.test("client.ts reports usage errors with exit 2", async () => {
-  for (const args of [["forecast"], ["--timeout", "x"], ["--nope"], ["weather"]]) {
+  for (
+    const args of [
+      ["forecast"],
+      ["forecast", "Tokyo", "--days", "20"],
+      ["weather", "Tokyo", "--hours", "1"],
+      ["--timeout", "x"],
+      ["--nope"],
+      ["weather"],
+    ]
+  ) {
     const ran = await runEntry("client.ts", args);
     assert.equal(ran.code, 2, args.join(" "));
     assert.equal(ran.stdout, "");
@@ -160,6 +228,8 @@ Deno.test("client.ts --help and --version print to stdout and exit 0", async () 
   assert.equal(help.code, 0);
   assert.match(help.stdout, /^Client for the local weather API\.\n/);
   assert.match(help.stdout, /Exit status: 0 success/);
+  assert.match(help.stdout, /\n {2}forecast CITY +Show a city's forecast/);
+  assert.match(help.stdout, /\n {2}--days N +Forecast days/);
   assert.equal(help.stderr, "");
   const version = await runEntry("client.ts", ["-V"]);
   assert.equal(version.code, 0);

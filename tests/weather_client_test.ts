@@ -5,7 +5,7 @@ import {
   WeatherClient,
   WeatherConnectionError,
 } from "../src/weather_client.ts";
-import { bundled, bundledHandler } from "./_helpers.ts";
+import { bundled, bundledHandler, getJson } from "./_helpers.ts";
 
 const handler = bundledHandler();
 const client = new WeatherClient({ fetch: (request) => Promise.resolve(handler(request)) });
@@ -104,6 +104,75 @@ Deno.test("WeatherClient.weatherData() passes a foreign body through unchecked",
   await assert.rejects(foreign.weather("Tokyo"), {
     name: "TypeError",
     message: /Unexpected answer from \/get_weather/,
+  });
+});
+
+const frozen = bundledHandler({ frozenClock: Date.parse("2026-11-23T12:00:00Z") });
+
+Deno.test("WeatherClient.forecast() sends only the options given, and returns the typed body", async () => {
+  const seen: string[] = [];
+  const spy = new WeatherClient({
+    fetch: (request) => {
+      seen.push(request.url);
+      return Promise.resolve(frozen(request));
+    },
+  });
+  const paulo = await spy.forecast("São Paulo", { days: 3, hours: 2, pastDays: 1, units: "imperial" });
+  assert.equal(paulo.name, "São Paulo");
+  assert.equal(paulo.units.temperature_max, "°F");
+  assert.deepEqual(paulo.daily.map((day) => day.date), [
+    "2026-11-22",
+    "2026-11-23",
+    "2026-11-24",
+    "2026-11-25",
+  ]);
+  assert.equal(paulo.hourly.length, 24 + 2);
+  assert.equal(paulo.hourly[24]!.time, "2026-11-23T09:00:00-03:00");
+  const tokyo = await spy.forecast("Tokyo");
+  assert.deepEqual(tokyo, (await getJson(frozen, "/weather/Tokyo/forecast")).body);
+  assert.equal(tokyo.daily.length, 7);
+  assert.equal(tokyo.current.time, "2026-11-23T21:00:00+09:00");
+  assert.deepEqual(seen, [
+    "http://127.0.0.1:5000/weather/S%C3%A3o%20Paulo/forecast?days=3&hours=2&past_days=1&units=imperial",
+    "http://127.0.0.1:5000/weather/Tokyo/forecast",
+  ]);
+});
+
+Deno.test("WeatherClient.forecast() throws WeatherApiError bad_parameter for days=20, without retrying", async () => {
+  let calls = 0;
+  const counting = new WeatherClient({
+    fetch: (request) => {
+      calls++;
+      return Promise.resolve(frozen(request));
+    },
+  });
+  await assert.rejects(counting.forecast("Tokyo", { days: 20 }), (error: unknown) => {
+    assert.ok(error instanceof WeatherApiError);
+    assert.equal(error.status, 400);
+    assert.equal(error.code, "bad_parameter");
+    assert.equal(error.message, 'Invalid days "20": expected a whole number from 1 to 16');
+    return true;
+  });
+  assert.equal(calls, 1);
+});
+
+Deno.test("WeatherClient.forecast() throws WeatherApiError with suggestions for an unknown city", async () => {
+  await assert.rejects(client.forecast("Tokio"), {
+    name: "WeatherApiError",
+    status: 404,
+    code: "city_not_found",
+    suggestions: ["Tokyo"],
+  });
+});
+
+Deno.test("WeatherClient.forecastData() passes a foreign body through, forecast() refuses it", async () => {
+  const foreign = new WeatherClient({
+    fetch: () => Promise.resolve(Response.json({ city: "Tokyo", days: [] })),
+  });
+  assert.deepEqual(await foreign.forecastData("Tokyo"), { city: "Tokyo", days: [] });
+  await assert.rejects(foreign.forecast("Tokyo"), {
+    name: "TypeError",
+    message: /^Unexpected answer from \/weather\/\{city\}\/forecast: name: /,
   });
 });
 
