@@ -2,7 +2,7 @@
 // example answer cannot drift from what the server says. The conventions, in docs/testing.md:
 //
 // - An example is a `$ ` line in a ```sh or ```console block: `$ curl ...` or
-//   `$ deno task client weather CITY...`. The lines after it, up to the next `$ ` line or the end
+//   `$ deno task client weather CITY...` or `forecast CITY`. The lines after it, up to the next `$ ` line or the end
 //   of the block, are what the command prints. Any other `$ ` line is an error.
 // - curl options understood: -s, -S, -i, -I, -X METHOD, -H 'Name: value', --compressed, -D -,
 //   -o /dev/null; pipes: `| head -N`, `| head -n N`, `| grep [-i] [-E] PATTERN`. A trailing
@@ -17,13 +17,14 @@
 import assert from "node:assert/strict";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { z } from "zod";
-import { CLIENT_USAGE, SERVER_USAGE } from "../src/cli_args.ts";
+import { CLIENT_USAGE, parseClientArgs, SERVER_USAGE } from "../src/cli_args.ts";
 import { loadDataset } from "../src/dataset.ts";
-import { formatWeather } from "../src/format.ts";
+import { formatForecast, formatWeather } from "../src/format.ts";
 import { createHandler } from "../src/handler.ts";
 import { displayPath, ROUTES } from "../src/routes.ts";
 import { ERROR_STATUSES, PROBLEM_STATUS } from "../src/problem.ts";
 import { CitySchema } from "../src/schema.ts";
+import { WeatherClient } from "../src/weather_client.ts";
 import { WMO_CODES } from "../src/wmo.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -238,27 +239,29 @@ async function run(command: string): Promise<OutputLine[]> {
   return lines;
 }
 
-/** What `deno task client weather CITY... [--units U]` prints (without colours). */
+/**
+ * What `deno task client weather CITY...` or `deno task client forecast CITY` prints (without
+ * colours): the client's own flag parsing, library and formatting, over the handler.
+ */
 async function client(args: string[]): Promise<OutputLine[]> {
-  const [command, ...rest] = args;
-  if (command !== "weather") throw new SyntaxError(`Only "deno task client weather" examples can be checked`);
-  let units: string | undefined;
-  const cities: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    if (rest[i] === "--units") units = rest[++i];
-    else if (rest[i]!.startsWith("-")) throw new SyntaxError(`Client option ${rest[i]} is not understood`);
-    else cities.push(rest[i]!);
-  }
-  const texts: string[] = [];
-  for (const city of cities) {
-    const url = new URL("/get_weather", BASE);
-    url.searchParams.set("city", city);
-    if (units !== undefined) url.searchParams.set("units", units);
-    const response = await handler(new Request(url));
-    assert.equal(response.status, 200, `the client example asks for a city that exists: ${city}`);
-    texts.push(formatWeather(await response.json(), { color: false }));
-  }
-  return texts.join("\n\n").split("\n").map((text) => ({ kind: "body", text }));
+  const command = parseClientArgs(args);
+  const lib = new WeatherClient({
+    baseUrl: BASE,
+    retries: 0,
+    fetch: (request) => Promise.resolve(handler(request)),
+  });
+  const style = { color: false };
+  let text: string;
+  if (command.kind === "weather") {
+    const { units } = command.options;
+    const bodies = [];
+    for (const city of command.cities) bodies.push(await lib.weatherData(city, { units }));
+    text = bodies.map((body) => formatWeather(body, style)).join("\n\n");
+  } else if (command.kind === "forecast") {
+    const { city, days, hours, options: { units } } = command;
+    text = formatForecast(await lib.forecast(city, { days, hours, units }), style);
+  } else throw new SyntaxError(`Only "weather" and "forecast" client examples can be checked`);
+  return text.split("\n").map((text) => ({ kind: "body", text }));
 }
 
 // ---------------------------------------------------------------------------------------------
