@@ -18,6 +18,8 @@ const HOSTILE = [
 ];
 
 const tokyo = bundled.cities[0]!;
+const NOW = Date.parse("2026-11-23T12:00:00Z");
+const CLOCK = { seed: 0, now: NOW };
 const metricPage = renderDashboard(bundled.cities, { units: "metric" });
 
 async function sha256Base64(text: string): Promise<string> {
@@ -46,7 +48,7 @@ Deno.test("renderDashboard() shows every city with its weather and a link to its
   assert.equal(count(metricPage, '<li class="city '), bundled.cities.length);
   for (const city of bundled.cities) {
     assert.ok(
-      metricPage.includes(`>${escapeHtml(city.name)} <span class="country">${city.country}</span></h3>`),
+      metricPage.includes(`>${escapeHtml(city.name)}</a> <span class="country">${city.country}</span></h3>`),
     );
     assert.ok(
       metricPage.includes(`<a class="json" href="/weather/${encodeURIComponent(city.name)}">`),
@@ -89,7 +91,8 @@ Deno.test("renderDashboard() escapes hostile names and values from the data file
   const html = renderDashboard(data.cities, { units: "metric", fileName: "<x>.json", version: data.version });
   for (const name of HOSTILE) {
     assert.ok(!html.includes(name), name);
-    assert.ok(html.includes(`<h3>${escapeHtml(name)} <span`), name);
+    assert.ok(html.includes(`>${escapeHtml(name)}</a> <span class="country">`), name);
+    assert.ok(html.includes(`<h3><a href="/city/${escapeHtml(encodeURIComponent(name))}"`), name);
     assert.ok(html.includes(`href="/weather/${escapeHtml(encodeURIComponent(name))}"`), name);
   }
   assert.equal(count(html, "<script"), 1);
@@ -106,7 +109,7 @@ Deno.test("renderDashboard() escapes any city name", () => {
     const html = renderDashboard([{ ...tokyo, name }], { units: "metric" });
     assert.equal(count(html, "<script"), 1);
     assert.equal(count(html, "</script"), 1);
-    assert.ok(html.includes(`<h3>${escapeHtml(name)} <span`));
+    assert.ok(html.includes(`>${escapeHtml(name)}</a> <span class="country">`));
   }));
 });
 
@@ -141,7 +144,7 @@ Deno.test("DASHBOARD_CSP allows exactly the page's one inline style and script, 
 });
 
 Deno.test("createHandler() answers GET / from a browser with the dashboard and its headers", async () => {
-  const handler = createHandler({ current: bundled });
+  const handler = createHandler({ current: bundled }, { frozenClock: NOW });
   const { response, html } = await getPage(handler, "/");
   assert.equal(response.status, 200);
   assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
@@ -156,7 +159,10 @@ Deno.test("createHandler() answers GET / from a browser with the dashboard and i
   assert.ok(html.startsWith("<!doctype html>"));
   assert.ok(html.includes(` from weather.json (version <code>${bundled.version}</code>).`));
   const imperial = await getPage(handler, "/?units=imperial");
-  assert.equal(imperial.response.headers.get("etag"), dashboardPage(bundled, "imperial", links).etag);
+  assert.equal(
+    imperial.response.headers.get("etag"),
+    dashboardPage(bundled, "imperial", CLOCK, links).representation.etag,
+  );
   assert.notEqual(imperial.response.headers.get("etag"), response.headers.get("etag"));
   const revalidated = await handler(
     new Request("http://localhost/", {
@@ -183,6 +189,7 @@ Deno.test("createHandler() answers GET / from an API client with the endpoint in
   const { body } = await getJson(handler, "/");
   assert.deepEqual(body.endpoints.map((e: { path: string }) => e.path), [
     "/",
+    "/city/{city}",
     "/weather/cities",
     "/get_weather?city={city}",
     "/weather/{city}",
@@ -245,16 +252,16 @@ Deno.test("renderDashboard() links the routes it is given from its footer", () =
 });
 
 Deno.test("dashboardPage() renders once per dataset, units and links, and anew after a reload", async () => {
-  const first = dashboardPage(bundled, "metric");
-  assert.equal(dashboardPage(bundled, "metric"), first);
-  assert.notEqual(dashboardPage(bundled, "imperial"), first);
-  assert.notEqual(dashboardPage(bundled, "metric", [{ href: "/healthz", label: "Health" }]), first);
+  const first = dashboardPage(bundled, "metric", CLOCK);
+  assert.equal(dashboardPage(bundled, "metric", CLOCK), first);
+  assert.notEqual(dashboardPage(bundled, "imperial", CLOCK), first);
+  assert.notEqual(dashboardPage(bundled, "metric", CLOCK, [{ href: "/healthz", label: "Health" }]), first);
   const source = { current: bundled };
   const handler = createHandler(source);
   const before = await getPage(handler, "/");
   source.current = await datasetOf({ cities: [{ ...tokyo, name: "Atlantis" }] });
   const after = await getPage(handler, "/");
   assert.notEqual(after.response.headers.get("etag"), before.response.headers.get("etag"));
-  assert.ok(after.html.includes(">Atlantis <span"));
-  assert.ok(!after.html.includes(">Tokyo <span"));
+  assert.ok(after.html.includes(">Atlantis</a> <span"));
+  assert.ok(!after.html.includes(">Tokyo</a> <span"));
 });
