@@ -44,7 +44,7 @@ function amountText(value: number, unit: string, units: UnitSystem): string {
 }
 
 // The chart's box, in viewBox units: the plot and the margins for its axes' labels.
-const WIDTH = 720, HEIGHT = 260, LEFT = 52, RIGHT = 52, TOP = 20, BOTTOM = 36;
+const WIDTH = 720, HEIGHT = 260, LEFT = 52, RIGHT = 62, TOP = 20, BOTTOM = 36;
 const PLOT_W = WIDTH - LEFT - RIGHT, PLOT_H = HEIGHT - TOP - BOTTOM;
 const BASE = TOP + PLOT_H;
 /** Precipitation bars use the lower part of the plot, so that they rarely hide the line. */
