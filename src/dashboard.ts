@@ -8,6 +8,7 @@
 import { normalizeCityName } from "./city_names.ts";
 import type { Dataset } from "./dataset.ts";
 import { compassPoint } from "./format.ts";
+import { dailyOutlook, forecastSlot, LruCache, type OutlookDay } from "./forecast.ts";
 import { contentTag, type Representation } from "./http.ts";
 import type { City, Current } from "./schema.ts";
 import { cityWeather, UNIT_SYSTEMS, UNITS, type UnitSystem } from "./units.ts";
@@ -42,6 +43,14 @@ export interface DashboardOptions {
   fileName?: string;
   /** Version (content hash) of the data, shown in the footer. */
   version?: string;
+  /** Each city's forecast days, in the order of the cities: today's range and a strip. @default none */
+  outlooks?: readonly (readonly OutlookDay[])[];
+}
+
+/** The weather model's seed and clock (epoch ms) a page's forecasts are for. */
+export interface ModelClock {
+  readonly seed: number;
+  readonly now: number;
 }
 
 // --- Condition symbols: one <symbol> per kind of weather, drawn once and <use>d by each card. ---
@@ -83,14 +92,17 @@ const SYMBOLS: Record<Sky, string> = {
     'stroke-width=".8" stroke-linejoin="round"/>',
 };
 
-const SPRITE = '<svg class="sprite" width="0" height="0" aria-hidden="true" focusable="false">' +
+/** The condition symbols as one hidden SVG sprite, for `<use href="#sky-…">`. */
+export const SKY_SPRITE: string =
+  '<svg class="sprite" width="0" height="0" aria-hidden="true" focusable="false">' +
   Object.entries(SYMBOLS).map(([sky, body]) => `<symbol id="sky-${sky}" viewBox="0 0 24 24">${body}</symbol>`)
     .join("") +
   "</svg>";
 
 // --- The page's style and script: constants, hashed once for the CSP. ---
 
-const STYLE = `
+/** The style sheet of every page: the dashboard, the city pages and the error pages. */
+export const PAGE_STYLE: string = `
 :root{color-scheme:light dark;--bg:#eef1f4;--card:#fff;--text:#1b1f24;--muted:#4a5461;--line:#d3d9df;
 --link:#0a53be;--on-link:#fff;font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",sans-serif;
 line-height:1.45}
@@ -136,6 +148,38 @@ dt{color:var(--muted)}
 dd{margin:0}
 .arrow{width:1em;height:1em;vertical-align:-.15em;fill:currentColor}
 .json{margin-top:auto;font-size:.9rem}
+.city h3 a{color:inherit;text-decoration-color:var(--line);text-underline-offset:.2em}
+.city h3 a:hover{text-decoration-color:currentColor}
+.week{list-style:none;margin:.1rem 0 .6rem;padding:0;display:grid;grid-template-columns:repeat(7,1fr);
+gap:.15rem;font-size:.8rem;text-align:center;font-variant-numeric:tabular-nums}
+.week li{display:flex;flex-direction:column;align-items:center;line-height:1.25}
+.week svg{width:1.5rem;height:1.5rem}
+.week .day{font-weight:600}
+.lo{color:var(--muted)}
+.page h1{margin:0 0 .25rem;font-size:1.8rem;overflow-wrap:anywhere}
+.page section{background:var(--card);border:1px solid var(--line);border-radius:.6rem;padding:.8rem 1rem;
+margin:0 0 1rem}
+.page h2{margin:0 0 .5rem;font-size:1.2rem}
+.page .now svg{width:3.2rem;height:3.2rem}
+.page .now .temp{font-size:2.2rem}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:.92rem}
+th,td{padding:.3rem .6rem;text-align:right;border-bottom:1px solid var(--line);white-space:nowrap}
+th:first-child,td:first-child{text-align:left}
+thead th{color:var(--muted);font-weight:600}
+td svg{width:1.4rem;height:1.4rem;vertical-align:middle;margin-right:.3rem}
+td.sky{text-align:left}
+.chart{display:block;width:100%;height:auto;max-height:22rem;font-size:12px}
+.chart text{fill:var(--muted)}
+.chart .grid{stroke:var(--line);stroke-width:1}
+.chart .night{fill:var(--text);opacity:.07}
+.chart .rain{fill:#1f6fd1;opacity:.55}
+.chart .line{fill:none;stroke:#e0452b;stroke-width:2.5;stroke-linejoin:round}
+.chart .mark{fill:var(--card);stroke:#e0452b;stroke-width:2}
+.chart .mark-text{fill:var(--text);font-weight:600}
+.legend{margin:.4rem 0 0;color:var(--muted);font-size:.9rem}
+details{margin-top:.6rem}
+summary{cursor:pointer;color:var(--link)}
 #none{padding:1rem 0}
 footer{margin-top:1.5rem;color:var(--muted);font-size:.9rem}
 footer ul{padding-left:1.2rem}
@@ -184,6 +228,9 @@ const SCRIPT = String.raw`
     links.forEach(function (link) {
       if (link.getAttribute("data-units") === units) link.setAttribute("aria-current", "true");
       else link.removeAttribute("aria-current");
+    });
+    document.querySelectorAll("a[data-page]").forEach(function (link) {
+      link.setAttribute("href", link.getAttribute("data-page") + (units === "metric" ? "" : "?units=" + units));
     });
   };
   links.forEach(function (link) {
@@ -241,7 +288,7 @@ async function sha256Base64(text: string): Promise<string> {
  */
 export const DASHBOARD_CSP: string = [
   "default-src 'none'",
-  `style-src 'sha256-${await sha256Base64(STYLE)}'`,
+  `style-src 'sha256-${await sha256Base64(PAGE_STYLE)}'`,
   `script-src 'sha256-${await sha256Base64(SCRIPT)}'`,
   "base-uri 'none'",
   "form-action 'none'",
@@ -299,7 +346,69 @@ function observedFormat(timeZone: string): Intl.DateTimeFormat {
   });
 }
 
-function renderCity(city: City, units: UnitSystem, formats: Map<string, Intl.DateTimeFormat>): string {
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const;
+
+/** The English weekday abbreviation of a calendar date "YYYY-MM-DD": "Mon" for "2026-11-23". */
+export function weekdayOf(date: string): string {
+  return WEEKDAYS[new Date(`${date}T12:00:00Z`).getUTCDay()]!;
+}
+
+/** A temperature with its unit, as the pages show it: "14.2 °C". */
+export function temperatureText(value: number, units: UnitSystem): string {
+  return `${value} ${UNITS[units].temperature}`;
+}
+
+/** A temperature in a narrow place, to the degree: "14°", or "287" in kelvin. */
+function shortTemperature(value: number, units: UnitSystem): string {
+  const whole = Math.round(value) || 0;
+  return units === "si" ? `${whole}` : `${whole}°`;
+}
+
+/** A condition symbol of the sprite, its words as the accessible name. */
+export function skySymbol(code: number, words: string): string {
+  const text = escapeHtml(words);
+  return `<svg role="img" aria-label="${text}"><title>${text}</title><use href="#sky-${skyOf(code)}"/></svg>`;
+}
+
+/** The path of a city's page: "/city/S%C3%A3o%20Paulo", with `?units=` unless metric. */
+export function cityPagePath(name: string, units: UnitSystem = "metric"): string {
+  return `/city/${encodeURIComponent(name)}${units === "metric" ? "" : `?units=${units}`}`;
+}
+
+type Each<T> = (system: UnitSystem) => T;
+const inEvery = (value: Each<string>) =>
+  Object.fromEntries(UNIT_SYSTEMS.map((system) => [system, value(system)])) as Record<UnitSystem, string>;
+
+function renderOutlook(days: readonly OutlookDay[], units: UnitSystem): { today: string; week: string } {
+  const [first] = days;
+  const today = first === undefined
+    ? ""
+    : `<div><dt>Today</dt><dd><span class="vh">high </span>${
+      switchable("span", ' class="max"', inEvery((u) => temperatureText(first.temperature_max[u], u)), units)
+    } / <span class="vh">low </span>${
+      switchable("span", ' class="min"', inEvery((u) => temperatureText(first.temperature_min[u], u)), units)
+    }</dd></div>`;
+  const items = days.map((day) =>
+    `<li><span class="day">${weekdayOf(day.date)}</span>${
+      skySymbol(day.weather_code, day.condition)
+    }<span class="vh">high</span>${
+      switchable("span", ' class="hi"', inEvery((u) => shortTemperature(day.temperature_max[u], u)), units)
+    }<span class="vh">low</span>${
+      switchable("span", ' class="lo"', inEvery((u) => shortTemperature(day.temperature_min[u], u)), units)
+    }</li>`
+  ).join("");
+  const week = days.length === 0
+    ? ""
+    : `<ol class="week" aria-label="${days.length}-day forecast">${items}</ol>`;
+  return { today, week };
+}
+
+function renderCity(
+  city: City,
+  units: UnitSystem,
+  formats: Map<string, Intl.DateTimeFormat>,
+  outlook: readonly OutlookDay[],
+): string {
   const now = city.current;
   const all = Object.fromEntries(UNIT_SYSTEMS.map((system) => [system, formatted(city, system)])) as Record<
     UnitSystem,
@@ -315,6 +424,7 @@ function renderCity(city: City, units: UnitSystem, formats: Map<string, Intl.Dat
   const observed = format.format(new Date(now.observed_at));
   const wmo = WMO_CODES.get(now.weather_code) ?? `WMO ${now.weather_code}`;
   const name = escapeHtml(city.name);
+  const forecast = renderOutlook(outlook, units);
   // The same folding as city lookup and the script's search: no accents, case or extra spaces.
   const searchKey = normalizeCityName(`${city.name} ${city.country}`);
   // The arrow points where the wind blows to: opposite to where it comes from.
@@ -324,14 +434,16 @@ function renderCity(city: City, units: UnitSystem, formats: Map<string, Intl.Dat
     : ` <svg class="arrow" viewBox="0 0 24 24" aria-hidden="true"><path transform="${rotate}" ` +
       `d="M12 2l6 10h-4.5v10h-3V12H6z"/></svg>`;
   return `<li class="city ${band(now.temperature)}" data-search="${escapeHtml(searchKey)}">
-<h3>${name} <span class="country">${escapeHtml(city.country)}</span></h3>
+<h3><a href="${escapeHtml(cityPagePath(city.name, units))}" data-page="${
+    escapeHtml(cityPagePath(city.name))
+  }">${name}</a> <span class="country">${escapeHtml(city.country)}</span></h3>
 <div class="now"><svg role="img" aria-label="${escapeHtml(wmo)}"><title>${
     escapeHtml(`${wmo} (WMO ${now.weather_code})`)
   }</title><use href="#sky-${skyOf(now.weather_code)}"/></svg><div>${
     switchable("div", ' class="temp"', pick("temperature"), units)
   }<div class="cond">${escapeHtml(now.condition)}</div></div></div>
 <dl>
-<div><dt>Feels like</dt>${switchable("dd", "", pick("feels_like"), units)}</div>
+<div><dt>Feels like</dt>${switchable("dd", "", pick("feels_like"), units)}</div>${forecast.today}
 <div><dt>Humidity</dt><dd>${now.humidity}%</dd></div>
 <div><dt>Wind</dt><dd>${switchable("span", "", pick("wind"), units)}${arrow}</dd></div>
 <div><dt>Pressure</dt>${switchable("dd", "", pick("pressure"), units)}</div>
@@ -340,6 +452,7 @@ function renderCity(city: City, units: UnitSystem, formats: Map<string, Intl.Dat
   }</time><span class="ago" data-since="${escapeHtml(now.observed_at)}"></span></dd></div>
 <div hidden><dt>Local time</dt><dd><time data-tz="${escapeHtml(city.timezone)}"></time></dd></div>
 </dl>
+${forecast.week}
 <a class="json" href="/weather/${
     escapeHtml(encodeURIComponent(city.name))
   }">JSON<span class="vh"> for ${name}</span></a>
@@ -354,8 +467,8 @@ const UNIT_LABELS: Record<UnitSystem, string> = {
 
 /**
  * Renders the dashboard: every city as a card with its condition, temperature, feels-like,
- * humidity, wind, pressure and observation time (local to the city), a search box and a
- * units toggle. Every value from `cities` is HTML-escaped; the page needs {@linkcode DASHBOARD_CSP}.
+ * humidity, wind, pressure and observation time (local to the city), with `options.outlooks`
+ * today's range and a strip of days, a search box and a units toggle. Every value from `cities` is HTML-escaped; the page needs {@linkcode DASHBOARD_CSP}.
  *
  * @example
  * ```ts
@@ -385,14 +498,14 @@ export function renderDashboard(cities: readonly City[], options: DashboardOptio
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Weather now in ${count}</title>
-<style>${STYLE}</style>
+<style>${PAGE_STYLE}</style>
 </head>
 <body>
-${SPRITE}
+${SKY_SPRITE}
 <div class="wrap">
 <header>
 <h1>Weather now</h1>
-<p>Current conditions in ${count}${source}.</p>
+<p>Current conditions and ${options.outlooks === undefined ? "" : "7-day forecasts "}in ${count}${source}.</p>
 </header>
 <div class="bar">
 <div class="search" id="search" hidden>
@@ -405,13 +518,14 @@ ${SPRITE}
 <main>
 <h2 class="vh">Cities</h2>
 <ul class="cities">
-${cities.map((city) => renderCity(city, units, formats)).join("\n")}
+${cities.map((city, i) => renderCity(city, units, formats, options.outlooks?.[i] ?? [])).join("\n")}
 </ul>
 <p id="none" hidden>No city matches your search.</p>
 </main>
 <footer>
 <h2 class="vh">For developers</h2>
-<p>Each card links to its city’s JSON (<code>/weather/{city}</code>).</p>
+<p>Each city’s name links to its page with the forecast (<code>/city/{city}</code>), and each card to
+its city’s JSON (<code>/weather/{city}</code>).</p>
 <ul>
 ${links}
 </ul>
@@ -427,50 +541,97 @@ ${links}
 
 const encoder = new TextEncoder();
 
-// Pages live as long as their dataset: a reload makes a new Dataset, so a new cache entry.
-const pages = new WeakMap<readonly DashboardLink[], WeakMap<Dataset, Map<UnitSystem, Representation>>>();
+/** A rendered page: its bytes and tag, and the HTTP date of what it depends on. */
+export interface PageAnswer {
+  readonly representation: Representation;
+  /** The later of the data's load and the start of the clock's forecast slot, as an HTTP date. */
+  readonly lastModified: string;
+}
+
+/** Dashboard pages kept per dataset and links: the unit systems of a few clock slots and seeds. */
+export const MAX_CACHED_DASHBOARDS = 12;
+
+/** Days of the strip on each card. */
+const STRIP_DAYS = 7;
+
+// Pages live as long as their dataset: a reload makes a new Dataset, so a new cache.
+const pages = new WeakMap<readonly DashboardLink[], WeakMap<Dataset, LruCache<string, PageAnswer>>>();
+// The latest slot's outlooks of each dataset: one model run per city serves every unit system.
+const outlooks = new WeakMap<Dataset, { key: string; days: readonly OutlookDay[][] }>();
 const NO_LINKS: readonly DashboardLink[] = [];
 
+function outlooksOf(data: Dataset, seed: number, slot: number): readonly OutlookDay[][] {
+  const key = `${seed}|${slot}`;
+  let latest = outlooks.get(data);
+  if (latest?.key !== key) {
+    latest = { key, days: data.cities.map((city) => dailyOutlook(city, seed, slot, STRIP_DAYS)) };
+    outlooks.set(data, latest);
+  }
+  return latest.days;
+}
+
 /**
- * The dashboard of `data` in `units` with `links` in its footer, rendered on first use and then
- * reused for that dataset.
- * Its ETag hashes the HTML itself, so a change of data, units or renderer all change it.
+ * The dashboard of `data` in `units` with the model's forecasts for `clock`, and `links` in its
+ * footer: rendered once per dataset, seed, 15-minute slot of the clock and units, then served from
+ * a bounded least-recently-used cache. Its ETag hashes the HTML itself, so a change of data,
+ * forecast, units or renderer all change it.
+ *
+ * @example
+ * ```ts
+ * const { representation } = dashboardPage(dataset, "metric", { seed: 0, now: Date.now() });
+ * ```
  */
 export function dashboardPage(
   data: Dataset,
   units: UnitSystem,
+  clock: ModelClock,
   links: readonly DashboardLink[] = NO_LINKS,
-): Representation {
+): PageAnswer {
   let byData = pages.get(links);
   if (byData === undefined) pages.set(links, byData = new WeakMap());
-  let byUnits = byData.get(data);
-  if (byUnits === undefined) byData.set(data, byUnits = new Map());
-  let page = byUnits.get(units);
-  if (page === undefined) {
+  let cache = byData.get(data);
+  if (cache === undefined) byData.set(data, cache = new LruCache(MAX_CACHED_DASHBOARDS));
+  const slot = forecastSlot(clock.now);
+  return cache.get(`${clock.seed}|${slot}|${units}`, () => {
     const html = renderDashboard(data.cities, {
       units,
       links,
       fileName: data.fileName,
       version: data.version,
+      outlooks: outlooksOf(data, clock.seed, slot),
     });
-    page = { body: encoder.encode(html), etag: `"${contentTag(html)}"` };
-    byUnits.set(units, page);
-  }
-  return page;
+    return {
+      representation: { body: encoder.encode(html), etag: `"${contentTag(html)}"` },
+      lastModified: new Date(Math.max(data.loadedAt.getTime(), slot)).toUTCString(),
+    };
+  });
 }
 
 /**
  * An error as a small page in the dashboard's style, for a browser that asked for HTML: the
- * status, what went wrong, and a way back. It needs {@linkcode DASHBOARD_CSP}.
+ * status, what went wrong, any `links` to try instead (such as the cities meant), and a way back.
+ * It needs {@linkcode DASHBOARD_CSP}.
  */
-export function errorPage(status: number, title: string, detail: string): string {
+export function errorPage(
+  status: number,
+  title: string,
+  detail: string,
+  links: readonly DashboardLink[] = NO_LINKS,
+): string {
+  const choices = links.length === 0
+    ? ""
+    : `<ul>\n${
+      links.map(({ href, label }) => `<li><a href="${escapeHtml(href)}">${escapeHtml(label)}</a></li>`).join(
+        "\n",
+      )
+    }\n</ul>\n`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${status} ${escapeHtml(title)}</title>
-<style>${STYLE}</style>
+<style>${PAGE_STYLE}</style>
 </head>
 <body>
 <div class="wrap">
@@ -478,7 +639,7 @@ export function errorPage(status: number, title: string, detail: string): string
 <h1>${status} ${escapeHtml(title)}</h1>
 <p>${escapeHtml(detail)}</p>
 </header>
-<p><a href="/">Back to the dashboard</a></p>
+${choices}<p><a href="/">Back to the dashboard</a></p>
 </div>
 </body>
 </html>

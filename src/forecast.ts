@@ -12,7 +12,7 @@ import { addDays, localDate, localIsoTime, utcOffsetSeconds } from "./model/time
 import { DAILY_VARIABLES, HOURLY_VARIABLES, type HourlySeries } from "./model/variables.ts";
 import type { City, Forecast, ForecastValueField } from "./schema.ts";
 import { FORECAST_MEASURES } from "./schema.ts";
-import { convertMeasure, MEASURE_UNITS, type UnitSystem } from "./units.ts";
+import { convertMeasure, MEASURE_UNITS, UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
 import { WMO_CODES } from "./wmo.ts";
 
 /** The window and units of a forecast answer. */
@@ -28,6 +28,11 @@ export interface ForecastQuery {
 
 const MS_PER_HOUR = 3_600_000;
 const SLOT_MS = 900_000;
+
+/** The start of the clock's 15-minute slot, epoch ms: the instant every answer for `now` is computed at. */
+export function forecastSlot(now: number): number {
+  return Math.floor(now / SLOT_MS) * SLOT_MS;
+}
 
 /** The hourly variables of our answers: the model's, `is_day` as a boolean after the numbers. */
 const HOUR_NUMBERS = HOURLY_VARIABLES.filter((name) => name !== "is_day");
@@ -192,10 +197,45 @@ export function cachedForecast(
 ): ForecastAnswer {
   let cache = caches.get(data);
   if (cache === undefined) caches.set(data, cache = new LruCache(MAX_CACHED_FORECASTS));
-  const slot = Math.floor(now / SLOT_MS) * SLOT_MS;
+  const slot = forecastSlot(now);
   const key = `${index}|${seed}|${slot}|${query.units}|${query.days}|${query.hours}|${query.pastDays}`;
   return cache.get(key, () => ({
     representation: jsonRepresentation(forecastBody(data.cities[index]!, seed, slot, query)),
     lastModified: new Date(Math.max(data.loadedAt.getTime(), slot)).toUTCString(),
+  }));
+}
+
+/** One local day of a forecast in brief, its temperatures in every unit system. */
+export interface OutlookDay {
+  /** Local calendar date, "YYYY-MM-DD". */
+  readonly date: string;
+  readonly weather_code: number;
+  readonly condition: string;
+  readonly temperature_max: Readonly<Record<UnitSystem, number>>;
+  readonly temperature_min: Readonly<Record<UnitSystem, number>>;
+}
+
+/**
+ * The `days` local days from the clock's local date of `city`'s forecast, in brief: one run of
+ * the model for all unit systems, each value the one {@linkcode forecastBody} gives in that system.
+ *
+ * @example
+ * ```ts
+ * const [today] = dailyOutlook(tokyo, 0, Date.parse("2026-11-23T12:00:00Z"), 7);
+ * today.temperature_max.imperial; // as forecastBody(...).daily[0].temperature_max in imperial
+ * ```
+ */
+export function dailyOutlook(city: City, seed: number, now: number, days: number): OutlookDay[] {
+  const daily = dailySeries({ city, seed, now }, localDate(city.timezone, now), days);
+  const inEvery = (measure: "temperature_max" | "temperature_min", value: number) =>
+    Object.fromEntries(
+      UNIT_SYSTEMS.map((units) => [units, convertMeasure(FORECAST_MEASURES[measure], value, units)]),
+    ) as Record<UnitSystem, number>;
+  return Array.from({ length: daily.length }, (_, d) => ({
+    date: daily.date[d]!,
+    weather_code: daily.weather_code[d]!,
+    condition: condition(daily.weather_code[d]!),
+    temperature_max: inEvery("temperature_max", daily.temperature_max[d]!),
+    temperature_min: inEvery("temperature_min", daily.temperature_min[d]!),
   }));
 }

@@ -132,7 +132,8 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     if (cors.varyOrigin) headers.push(["vary", "Origin"]);
     if (route?.htmlErrors?.(request)) {
       headers.push(["content-type", "text/html; charset=utf-8"], ["content-security-policy", DASHBOARD_CSP]);
-      return send(request, errorPage(body.status, body.title, body.detail), headers, body.status);
+      const page = errorPage(body.status, body.title, body.detail, route.errorLinks?.(failed));
+      return send(request, page, headers, body.status);
     }
     headers.push(["content-type", PROBLEM_CONTENT_TYPE]);
     return send(request, JSON.stringify(body), headers, body.status);

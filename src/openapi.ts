@@ -93,6 +93,11 @@ export function pageOrIndex(description: string): Record<string, unknown> {
   };
 }
 
+/** The OpenAPI response of a cacheable HTML page's 200. */
+export function htmlPage(description: string): Record<string, unknown> {
+  return { description, headers: cachingHeaders, content: { "text/html": { schema: { type: "string" } } } };
+}
+
 /** Error codes every route may answer with, whatever its own. */
 const EVERY_ROUTE: readonly ProblemCode[] = [
   "bad_request",

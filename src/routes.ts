@@ -2,11 +2,18 @@
 // its documentation. It is the one source of the routing, the `/` endpoint index, the OpenAPI
 // paths, the dashboard's links and the server's help.
 import type { Cacheable } from "./cached_response.ts";
-import { DASHBOARD_CSP, type DashboardLink, dashboardPage } from "./dashboard.ts";
+import { cityPage } from "./city_page.ts";
+import {
+  cityPagePath,
+  DASHBOARD_CSP,
+  type DashboardLink,
+  dashboardPage,
+  type PageAnswer,
+} from "./dashboard.ts";
 import type { Dataset } from "./dataset.ts";
 import { jsonRepresentation, type Representation } from "./http.ts";
 import { preferredMediaType } from "./negotiate.ts";
-import { cachedJson, liveJson, openApiDocument, pageOrIndex } from "./openapi.ts";
+import { cachedJson, htmlPage, liveJson, openApiDocument, pageOrIndex } from "./openapi.ts";
 import { BadParameterError, fail, type Failure, MAX_CITY_LENGTH, type ProblemCode } from "./problem.ts";
 import { cachedForecast, type ForecastQuery } from "./forecast.ts";
 import { FORECAST_DAYS, FORECAST_HOURS, PAST_DAYS } from "./model/variables.ts";
@@ -159,6 +166,8 @@ export interface Route<P extends Parameters = Parameters> {
   readonly link?: string;
   /** True when errors should go out as an HTML page rather than problem JSON. */
   htmlErrors?(request: Request): boolean;
+  /** Links an HTML error page offers in place of what failed, such as the cities meant. */
+  errorLinks?(failure: Failure): readonly DashboardLink[];
   answer(context: RouteContext, query: ValuesOf<P>): Outcome;
 }
 
@@ -214,9 +223,9 @@ function cityForecast(context: RouteContext, city: string, query: ForecastQuery)
   return { kind: "representation", representation, lastModified };
 }
 
-/** The city of a path "/weather/{city}" or "/weather/{city}/forecast", or the failure to read it. */
-function pathCity(pathname: string, suffix = ""): string | Failure {
-  const city = decodeSegment(pathname.slice("/weather/".length, pathname.length - suffix.length));
+/** The city of a path such as "/weather/{city}/forecast", or the failure to read it. */
+function pathCity(pathname: string, prefix = "/weather/", suffix = ""): string | Failure {
+  const city = decodeSegment(pathname.slice(prefix.length, pathname.length - suffix.length));
   return city ?? fail("bad_request", `Cannot decode the city in path ${JSON.stringify(pathname)}`);
 }
 
@@ -229,6 +238,20 @@ const FORECAST_QUERY = {
 
 const CITY_ERRORS: readonly ProblemCode[] = ["missing_city", "bad_units", "city_not_found", "city_too_long"];
 const FORECAST_ERRORS: readonly ProblemCode[] = [...CITY_ERRORS, "bad_parameter"];
+/** A page's answer as the handler sends it: revalidated on every use, under the dashboard's CSP. */
+function htmlAnswer({ representation, lastModified }: PageAnswer, vary: string): Outcome {
+  return {
+    kind: "representation",
+    representation,
+    lastModified,
+    contentType: "text/html; charset=utf-8",
+    // Always revalidate, so a refresh after a data reload or a new forecast slot shows it at once.
+    cacheControl: "no-cache",
+    vary,
+    headers: [["content-security-policy", DASHBOARD_CSP]],
+  };
+}
+
 const wantsHtml = (request: Request) =>
   preferredMediaType(request.headers.get("accept"), ["application/json", "text/html"]) === "text/html";
 
@@ -248,7 +271,7 @@ export const ROUTES: readonly Route[] = [
     conditional: true,
     errors: ["bad_units"],
     htmlErrors: wantsHtml,
-    answer: ({ data, request }, { units }) => {
+    answer: ({ data, request, clock, seed }, { units }) => {
       if (!wantsHtml(request)) {
         return {
           kind: "representation",
@@ -264,16 +287,35 @@ export const ROUTES: readonly Route[] = [
           vary: "Accept, Accept-Encoding",
         };
       }
-      return {
-        kind: "representation",
-        representation: dashboardPage(data, units, DASHBOARD_LINKS),
-        lastModified: data.lastModified,
-        contentType: "text/html; charset=utf-8",
-        // Always revalidate, so a refresh after a data reload shows the new data at once.
-        cacheControl: "no-cache",
-        vary: "Accept, Accept-Encoding",
-        headers: [["content-security-policy", DASHBOARD_CSP]],
-      };
+      return htmlAnswer(
+        dashboardPage(data, units, { seed, now: clock }, DASHBOARD_LINKS),
+        "Accept, Accept-Encoding",
+      );
+    },
+  }),
+  route({
+    path: "/city/{city}",
+    operationId: "cityPage",
+    summary: "One city's page: current conditions, a 48-hour chart and 7 days, as HTML",
+    api: false,
+    query: { units: UNITS_PARAMETER },
+    pathParameter: { description: CITY_DESCRIPTION, schema: CITY_SCHEMA },
+    ok: htmlPage("The city's page, from the weather model at the server's clock"),
+    conditional: true,
+    errors: CITY_ERRORS,
+    htmlErrors: () => true,
+    errorLinks: (failure) => {
+      const suggestions = failure.extensions?.suggestions;
+      return Array.isArray(suggestions)
+        ? suggestions.map((name: string) => ({ href: cityPagePath(name), label: name }))
+        : [];
+    },
+    answer: ({ data, pathname, clock, seed }, { units }) => {
+      const city = pathCity(pathname, "/city/");
+      if (typeof city !== "string") return city;
+      const index = findCity(data, city);
+      if (typeof index !== "number") return index;
+      return htmlAnswer(cityPage(data, index, units, { seed, now: clock }), "Accept-Encoding");
     },
   }),
   route({
@@ -340,7 +382,7 @@ export const ROUTES: readonly Route[] = [
     conditional: true,
     errors: FORECAST_ERRORS,
     answer: (context, query) => {
-      const city = pathCity(context.pathname, "/forecast");
+      const city = pathCity(context.pathname, "/weather/", "/forecast");
       return typeof city === "string" ? cityForecast(context, city, query) : city;
     },
   }),

@@ -176,3 +176,88 @@ Deno.test({
     assert.deepEqual(watch.problems, [], "no script errors, CSP violations or dialogs");
   },
 });
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+Deno.test({
+  name: available
+    ? "city page in headless Chromium: chart drawn, no CSP violations, screenshot, no-JS"
+    : `city page in headless Chromium (ignored: ${CHROMIUM} is missing; .ci/run installs it with apt-get)`,
+  ignore: !available,
+  async fn(t) {
+    const source = { current: bundled };
+    await using server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      createHandler(source, { frozenClock: Date.parse("2026-11-23T12:00:00Z") }),
+    );
+    const origin = `http://127.0.0.1:${server.addr.port}`;
+    await using browser = await Browser.launch();
+    const page = await browser.newPage();
+    const watch = watchProblems(browser, page);
+    await page.send("Page.enable");
+    await page.send("Runtime.enable");
+    await page.send("Log.enable");
+    await page.send("Emulation.setDeviceMetricsOverride", {
+      width: 1280,
+      height: 1100,
+      deviceScaleFactor: 1,
+      mobile: false,
+    });
+    await Deno.mkdir(OUTPUT, { recursive: true });
+    const chartBox = `(() => { const box = document.querySelector("svg.chart").getBoundingClientRect();
+      return { width: box.width, height: box.height }; })()`;
+
+    await t.step("is reached from the dashboard card's name", async () => {
+      await page.load(`${origin}/`);
+      await page.click(".city h3 a");
+      await page.waitFor(`location.pathname === "/city/Tokyo"`);
+      await page.waitFor(`document.readyState === "complete"`);
+    });
+
+    await t.step("draws the chart with its labels and the tables", async () => {
+      await page.load(`${origin}/city/Tokyo`);
+      assert.equal(
+        await page.evaluate("document.querySelector('h1').firstChild.textContent.trim()"),
+        "Tokyo",
+      );
+      const box = await page.evaluate<{ width: number; height: number }>(chartBox);
+      assert.ok(box.width > 300 && box.height > 100, JSON.stringify(box));
+      const line = await page.evaluate<{ width: number; height: number }>(`(() => {
+        const box = document.querySelector("svg.chart .line").getBBox();
+        return { width: box.width, height: box.height }; })()`);
+      assert.ok(line.width > 0 && line.height > 0, JSON.stringify(line));
+      assert.equal(await page.evaluate(`document.querySelectorAll("table.days tbody tr").length`), 7);
+      const file = new URL("city-page.png", OUTPUT);
+      await page.screenshot(file);
+      const png = await Deno.readFile(file);
+      assert.deepEqual([...png.subarray(0, 8)], PNG_SIGNATURE);
+      assert.ok(png.length > 20_000 && png.length < 5_000_000, `${png.length} bytes`);
+    });
+
+    await t.step("shows a hostile city name as text", async () => {
+      source.current = await datasetOf({ cities: [{ ...bundled.cities[0]!, name: HOSTILE }] });
+      await page.load(`${origin}/city/${encodeURIComponent(HOSTILE)}`);
+      assert.equal(
+        await page.evaluate("document.querySelector('h1').firstChild.textContent.trim()"),
+        HOSTILE,
+      );
+      assert.equal(await page.evaluate(`document.querySelectorAll("img, script").length`), 0);
+      assert.ok((await page.evaluate<string>(`document.querySelector("svg.chart title").textContent`))
+        .includes(HOSTILE));
+      source.current = bundled;
+    });
+
+    await t.step("renders the same without JavaScript", async () => {
+      await page.send("Emulation.setScriptExecutionDisabled", { value: true });
+      await page.load(`${origin}/city/Tokyo?units=imperial`);
+      const box = await page.evaluate<{ width: number; height: number }>(chartBox);
+      assert.ok(box.width > 300 && box.height > 100, JSON.stringify(box));
+      assert.match(await page.evaluate(`document.querySelector(".temp").textContent`), / °F$/);
+      await page.screenshot(new URL("city-page-imperial-nojs.png", OUTPUT));
+      await page.send("Emulation.setScriptExecutionDisabled", { value: false });
+    });
+
+    watch.stop();
+    assert.deepEqual(watch.problems, [], "no script errors, CSP violations or dialogs");
+  },
+});

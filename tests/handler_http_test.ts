@@ -342,6 +342,7 @@ Deno.test("createHandler() serves its OpenAPI document", async () => {
     Object.keys(body.paths).sort(),
     [
       "/",
+      "/city/{city}",
       "/get_forecast",
       "/get_weather",
       "/healthz",

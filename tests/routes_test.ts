@@ -49,7 +49,7 @@ Deno.test("routesHelp() lists every route with its summary, and which take units
   for (const route of ROUTES) assert.ok(help.includes(route.summary), route.summary);
   assert.match(
     help,
-    /\n\/, \/get_weather, \/weather\/\{city\}, \/get_forecast and \/weather\/\{city\}\/forecast take \?units=metric\|imperial\|si, in any case\.$/,
+    /\n\/, \/city\/\{city\}, \/get_weather, \/weather\/\{city\}, \/get_forecast and \/weather\/\{city\}\/forecast take \?units=metric\|imperial\|si, in any case\.$/,
   );
 });
 
