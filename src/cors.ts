@@ -31,8 +31,11 @@ export interface Cors {
   readonly varyOrigin: boolean;
   /** Pushes the headers that let the request's origin read the answer, when it may. */
   allow(request: Request, headers: HeaderList): void;
-  /** The 204 answer to `OPTIONS`: `Allow`, and for a CORS preflight the methods and headers allowed. */
-  options(request: Request, headers: HeaderList): Response;
+  /**
+   * The 204 answer to `OPTIONS`: `Allow`, and for a CORS preflight the methods and headers allowed.
+   * `allow` names the route's methods. @default the handler's
+   */
+  options(request: Request, headers: HeaderList, allow?: string): Response;
 }
 
 /**
@@ -55,12 +58,12 @@ export function createCors(policy: CorsPolicy, allow: string): Cors {
         CORS_EXPOSE_HEADERS,
       ]);
     },
-    options(request, headers) {
-      headers.push(["x-content-type-options", "nosniff"], ["allow", allow]);
+    options(request, headers, methods = allow) {
+      headers.push(["x-content-type-options", "nosniff"], ["allow", methods]);
       if (policy.kind !== "off" && request.headers.has("access-control-request-method")) {
         if (allowedOrigin(policy, request.headers.get("origin")) !== undefined) {
           headers.push(
-            ["access-control-allow-methods", allow],
+            ["access-control-allow-methods", methods],
             ["access-control-allow-headers", CORS_ALLOW_HEADERS],
             ["access-control-max-age", CORS_MAX_AGE],
           );

@@ -9,6 +9,7 @@ import {
   fail,
   type Failure,
   JSON_CONTENT_TYPE,
+  MAX_BODY_BYTES,
   MAX_URL_LENGTH,
   problem,
   PROBLEM_CONTENT_TYPE,
@@ -57,6 +58,50 @@ export type Handler = (request: Request, info?: ConnectionInfo) => Response | Pr
 
 /** Methods every route answers. */
 const ALLOW = "GET, HEAD, OPTIONS";
+/** Methods of a route that also reads its query from a POST body. */
+const ALLOW_POST = "GET, HEAD, POST, OPTIONS";
+
+/**
+ * The query of a POST body as a search string: a form (`application/x-www-form-urlencoded`, also
+ * when no type is given) is one already; a JSON object's members become parameters, arrays
+ * comma-joined. Undefined when the body is over {@linkcode MAX_BODY_BYTES}.
+ * @throws {SyntaxError} For a JSON body that is not an object of values and arrays.
+ */
+async function bodySearch(request: Request): Promise<string | undefined> {
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > MAX_BODY_BYTES) {
+    await request.body?.cancel();
+    return undefined;
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body !== null) {
+    for await (const chunk of request.body) {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) return undefined; // leaving the loop cancels the stream
+      chunks.push(chunk);
+    }
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) bytes.set(chunk, at), at += chunk.length;
+  const text = new TextDecoder().decode(bytes);
+  const type = request.headers.get("content-type")?.split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json") return text === "" ? "" : `?${text}`;
+  const value: unknown = JSON.parse(text);
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new SyntaxError("expected a JSON object of parameters");
+  }
+  const form = new URLSearchParams();
+  for (const [key, member] of Object.entries(value)) {
+    const items = Array.isArray(member) ? member : [member];
+    if (items.some((item) => item !== null && typeof item === "object")) {
+      throw new SyntaxError(`expected a value or an array of values for ${JSON.stringify(key)}`);
+    }
+    form.append(key, items.join(","));
+  }
+  return `?${form}`;
+}
 
 // A host name, IPv4 address or IP literal, then an optional port (RFC 3986, section 3.2.2).
 const HOST = /^(?:\[[0-9A-Za-z:.%]+\]|[0-9A-Za-z\-._~!$&'()*+,;=%]*)(?::\d*)?$/;
@@ -130,6 +175,11 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     const body = problem(failed.code, failed.detail, failed.extensions);
     headers.push(["x-content-type-options", "nosniff"], ["cache-control", "no-store"]);
     if (cors.varyOrigin) headers.push(["vary", "Origin"]);
+    if (route?.errorBody) {
+      const own = route.errorBody(failed);
+      headers.push(["content-type", JSON_CONTENT_TYPE]);
+      return send(request, own.body, headers, own.status);
+    }
     if (route?.htmlErrors?.(request)) {
       headers.push(["content-type", "text/html; charset=utf-8"], ["content-security-policy", DASHBOARD_CSP]);
       const page = errorPage(body.status, body.title, body.detail, route.errorLinks?.(failed));
@@ -156,6 +206,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
 
   /** Runs `route` with the query parameters it declares, and no others. */
   function run(route: Route, request: Request, pathname: string, search: string): Outcome {
+    const context = { data: source.current, request, pathname, search, server, clock: clock(), seed };
     const query: Record<string, unknown> = {};
     try {
       for (const key in route.query) {
@@ -166,7 +217,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       if (error instanceof BadParameterError) return error.failure;
       throw error;
     }
-    return route.answer({ data: source.current, request, pathname, server, clock: clock(), seed }, query);
+    return route.answer(context, query);
   }
 
   function respond(request: Request, info: ConnectionInfo | undefined, headers: HeaderList) {
@@ -195,15 +246,47 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       );
     }
     const pathname = routePath(target.pathname);
-    if (request.method === "OPTIONS") return cors.options(request, headers);
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      headers.push(["allow", ALLOW]);
-      const detail = `Method ${request.method} is not allowed on ${pathname}: use ${ALLOW}`;
+    const allow = route.post ? ALLOW_POST : ALLOW;
+    if (request.method === "OPTIONS") return cors.options(request, headers, allow);
+    const post = request.method === "POST" && route.post === true;
+    if (request.method !== "GET" && request.method !== "HEAD" && !post) {
+      headers.push(["allow", allow]);
+      const detail = `Method ${request.method} is not allowed on ${pathname}: use ${allow}`;
       return failure(request, headers, fail("method_not_allowed", detail), route);
     }
     const { delay, forced } = route.api ? gate(request, () => clientOf(info), headers) : OPEN_GATE;
+    if (post && forced === undefined) return answerPost(request, route, pathname, headers, delay);
     const response = answer(request, route, forced ?? run(route, request, pathname, target.search), headers);
     return delay > 0 ? sleep(delay).then(() => response) : response;
+  }
+
+  /** A POST: the route's answer to the query in the body, after the gate's delay. */
+  async function answerPost(
+    request: Request,
+    route: Route,
+    pathname: string,
+    headers: HeaderList,
+    delay: number,
+  ) {
+    let search;
+    try {
+      search = await bodySearch(request);
+    } catch (error) {
+      const detail = `Cannot read the request body: ${(error as Error).message}`;
+      return failure(request, headers, fail("bad_request", detail), route);
+    }
+    if (search === undefined) {
+      const detail = `The request body is over ${MAX_BODY_BYTES / 1024} KB`;
+      return failure(request, headers, fail("body_too_large", detail), route);
+    }
+    if (delay > 0) await sleep(delay);
+    try {
+      return answer(request, route, run(route, request, pathname, search), headers);
+    } catch (error) {
+      options.onError?.(error, request);
+      const safe = headers.filter(([name]) => name === "x-request-id");
+      return failure(request, safe, fail("internal_error", "The server failed to answer this request"));
+    }
   }
 
   return (request, info) => {

@@ -1,5 +1,7 @@
 /** Longest request URL served; longer ones get 414 (`uri_too_long`) before any parsing work. */
 export const MAX_URL_LENGTH = 4096;
+/** Largest request body read, where a route reads one (a POST form); larger ones get 413. */
+export const MAX_BODY_BYTES = 131_072;
 /** Longest city name a request may carry; longer ones get 414 (`city_too_long`) before any lookup. */
 export const MAX_CITY_LENGTH = 200;
 
@@ -29,6 +31,10 @@ export const ERROR_STATUSES = {
   405: {
     title: "Method Not Allowed",
     codes: { method_not_allowed: "A method the route does not answer; `Allow` lists them" },
+  },
+  413: {
+    title: "Content Too Large",
+    codes: { body_too_large: `A POST body over ${MAX_BODY_BYTES / 1024} KB` },
   },
   414: {
     title: "URI Too Long",

@@ -128,6 +128,8 @@ export interface RouteContext {
   /** The percent-encoded path, without a trailing slash. */
   readonly pathname: string;
   readonly server: ServerStatus;
+  /** The query as received, "?" included, or "" (for a POST, the body's parameters). */
+  readonly search: string;
   /** The weather model's clock for this request, epoch ms: the real time, or `--now`. */
   readonly clock: number;
   /** The weather model's seed. */
@@ -166,6 +168,10 @@ export interface Route<P extends Parameters = Parameters> {
   readonly link?: string;
   /** True when errors should go out as an HTML page rather than problem JSON. */
   htmlErrors?(request: Request): boolean;
+  /** Whether POST is answered too, with the query read from a form or JSON body. */
+  readonly post?: boolean;
+  /** A dialect's own error body and status for a failure, instead of problem JSON. */
+  errorBody?(failure: Failure): { readonly status: number; readonly body: string };
   /** Links an HTML error page offers in place of what failed, such as the cities meant. */
   errorLinks?(failure: Failure): readonly DashboardLink[];
   answer(context: RouteContext, query: ValuesOf<P>): Outcome;

@@ -18,7 +18,14 @@ import {
 } from "../src/model/variables.ts";
 import { resolveScenarioTime, ScenarioSchema, ScenariosSchema } from "../src/model/scenario.ts";
 import { sunDay } from "../src/model/sun.ts";
-import { formatDay, localDate, localDayNumber, localMidnight } from "../src/model/time.ts";
+import {
+  addDays,
+  formatDay,
+  localDate,
+  localDayNumber,
+  localMidnight,
+  utcOffsetSeconds,
+} from "../src/model/time.ts";
 import { type City, WeatherFileSchema } from "../src/schema.ts";
 import { WMO_CODES } from "../src/wmo.ts";
 
@@ -341,18 +348,18 @@ Deno.test("hourlySeries() depends on the clock only through its 15-minute slot",
   for (const name of HOURLY_VARIABLES) assert.deepEqual(a[name], b[name], name);
 });
 
-Deno.test("hourlySeries() and dailySeries() answer from 92 days back to 16 days ahead, and throw RangeError beyond", () => {
+Deno.test("hourlySeries() and dailySeries() answer from 92 days back to 16 days ahead, a day or two to spare, and throw RangeError beyond", () => {
   const input = inputs[0]!;
   const zone = input.city.timezone;
   const today = localDayNumber(zone, NOW);
   const range = modelRange(input);
-  assert.equal(range.start, localMidnight(zone, today - 92));
+  assert.equal(range.start, localMidnight(zone, today - 94));
   assert.equal(
     range.end,
-    Math.max(localMidnight(zone, today + 16), Math.floor(NOW / HOUR) * HOUR + 384 * HOUR),
+    Math.max(localMidnight(zone, today + 17), Math.floor(NOW / HOUR) * HOUR + 384 * HOUR),
   );
-  assert.equal(dailySeries(input, localDate(zone, range.start), 108).length, 108);
-  assert.throws(() => dailySeries(input, localDate(zone, range.start), 109), RangeError);
+  assert.equal(dailySeries(input, localDate(zone, range.start), 111).length, 111);
+  assert.throws(() => dailySeries(input, localDate(zone, range.start), 112), RangeError);
   assert.throws(() => hourlySeries(input, range.start - HOUR, 2), RangeError);
   assert.throws(() => hourlySeries(input, range.end, 1), RangeError);
   assert.throws(() => hourlySeries(input, NOW, 1), RangeError, "not on the hour");
@@ -872,4 +879,22 @@ Deno.test("random scenarios are honoured inside their windows and keep every con
     }),
     { numRuns: 60 },
   );
+});
+
+Deno.test("dailySeries() in another zone aggregates that zone's days, from the same hours", () => {
+  for (const input of inputs.slice(0, 6)) {
+    for (const zone of ["+00:00", "+05:00", "-10:00", "Asia/Tokyo"]) {
+      const first = localDate(zone, NOW);
+      const days = dailySeries(input, first, 3, zone);
+      for (let d = 0; d < 3; d++) {
+        const start = localMidnight(zone, days.date[d]!);
+        const end = localMidnight(zone, addDays(days.date[d]!, 1));
+        const hours = hourlySeries(input, start, Math.round((end - start) / HOUR));
+        assert.equal(days.time[d], start / 1000);
+        assert.equal(days.temperature_max[d], Math.max(...hours.temperature), `${zone} ${days.date[d]}`);
+        assert.equal(days.temperature_min[d], Math.min(...hours.temperature), `${zone} ${days.date[d]}`);
+        assert.equal(days.utc_offset_seconds[d], utcOffsetSeconds(zone, start));
+      }
+    }
+  }
 });

@@ -207,10 +207,12 @@ function buildModel(city: ModelCity, seed: number, now: number): Model {
     zone: city.timezone,
     now,
     anchor: now,
-    rangeStart: localMidnight(city.timezone, today - PAST_DAYS),
+    // A day to spare on each side, so that the days of another time zone (a dialect's) and
+    // Open-Meteo's 93 past days are covered too.
+    rangeStart: localMidnight(city.timezone, today - PAST_DAYS - 2),
     // 384 hours from the clock's hour can run past the 16th day's end, by up to a day.
     rangeEnd: Math.max(
-      localMidnight(city.timezone, today + FORECAST_DAYS),
+      localMidnight(city.timezone, today + FORECAST_DAYS + 1),
       Math.floor(now / MS_PER_HOUR) * MS_PER_HOUR + FORECAST_HOURS * MS_PER_HOUR,
     ),
     keys,
@@ -752,9 +754,10 @@ let noiseScratch = new Float64Array(0);
 
 /**
  * The first and last instants (epoch ms, end exclusive) the model answers for: from the local
- * midnight {@linkcode PAST_DAYS} days before the clock's local day to the end of the
- * {@linkcode FORECAST_DAYS}th day from it, or {@linkcode FORECAST_HOURS} hours from the start of
- * the clock's UTC hour when that is later.
+ * midnight {@linkcode PAST_DAYS} + 2 days before the clock's local day to the end of the
+ * {@linkcode FORECAST_DAYS} + 1st day from it, or {@linkcode FORECAST_HOURS} hours from the start of
+ * the clock's UTC hour when that is later. The spare days cover a day of any other time zone, as a
+ * dialect may ask for, and Open-Meteo's 93 days of the past.
  */
 export function modelRange(input: ModelInput): { readonly start: number; readonly end: number } {
   const m = model(input);
@@ -840,7 +843,9 @@ export function currentConditions(input: ModelInput, at?: number | Date): Curren
 
 /**
  * Daily values of `days` local calendar days from `firstLocalDate` ("YYYY-MM-DD"), each the
- * aggregate of its local day's hours (see {@linkcode DailySeries}).
+ * aggregate of its local day's hours (see {@linkcode DailySeries}). Days are those of the city's
+ * time zone, or of `zone` (an IANA name or a fixed offset such as "+05:00"), as a dialect that
+ * answers in another zone needs.
  *
  * @example
  * ```ts
@@ -848,19 +853,24 @@ export function currentConditions(input: ModelInput, at?: number | Date): Curren
  * days.temperature_max[0]; // the hottest hour of 23 November in Madrid
  * ```
  */
-export function dailySeries(input: ModelInput, firstLocalDate: string, days: number): DailySeries {
+export function dailySeries(
+  input: ModelInput,
+  firstLocalDate: string,
+  days: number,
+  zone: string = input.city.timezone,
+): DailySeries {
   const m = model(input);
   const first = dayNumber(firstLocalDate);
   if (!Number.isInteger(days) || days < 0) {
     throw new RangeError(`Cannot make a daily series of "${days}" days: expected an integer from 0`);
   }
   const starts = new Float64Array(days + 1);
-  for (let d = 0; d <= days; d++) starts[d] = localMidnight(m.zone, first + d);
+  for (let d = 0; d <= days; d++) starts[d] = localMidnight(zone, first + d);
   if (days > 0 && (starts[0]! < m.rangeStart || starts[days]! > m.rangeEnd)) {
     throw new RangeError(
       `Cannot answer for ${firstLocalDate} and ${days - 1} days after: the model covers ${
-        formatDay(localDayNumber(m.zone, m.rangeStart))
-      } to ${formatDay(localDayNumber(m.zone, m.rangeEnd - 1))}`,
+        formatDay(localDayNumber(zone, m.rangeStart))
+      } to ${formatDay(localDayNumber(zone, m.rangeEnd - 1))}`,
     );
   }
   // A local day's hours are on the hour of its wall clock, from its first instant (on a quarter hour).
@@ -909,10 +919,10 @@ export function dailySeries(input: ModelInput, firstLocalDate: string, days: num
       uu += Math.sin(dir);
       vv += Math.cos(dir);
     }
-    const sun = sunDay({ latitude: m.lat, longitude: m.lon, timezone: m.zone }, first + d);
+    const sun = sunDay({ latitude: m.lat, longitude: m.lon, timezone: zone }, first + d);
     date.push(formatDay(first + d));
     time[d] = starts[d]! / 1000;
-    offsets[d] = utcOffsetSeconds(m.zone, starts[d]!);
+    offsets[d] = utcOffsetSeconds(zone, starts[d]!);
     hourCounts[d] = n;
     sunrise.push(sun.sunrise === null ? null : Math.round(sun.sunrise / 1000));
     sunset.push(sun.sunset === null ? null : Math.round(sun.sunset / 1000));
