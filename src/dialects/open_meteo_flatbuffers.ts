@@ -204,8 +204,8 @@ const builder = new Builder(64 * 1024);
 export function encodeFlatBuffers(
   locations: readonly OmLocation[],
   model: Model = Model.best_match,
-): Uint8Array {
-  const messages: Uint8Array[] = [];
+): Uint8Array<ArrayBuffer> {
+  const messages: Uint8Array<ArrayBuffer>[] = [];
   let total = 0;
   for (const location of locations) {
     builder.clear();
