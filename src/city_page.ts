@@ -14,7 +14,8 @@ import {
 } from "./dashboard.ts";
 import type { Dataset } from "./dataset.ts";
 import { compassPoint } from "./format.ts";
-import { forecastBody, forecastSlot, LruCache } from "./forecast.ts";
+import { forecastBody, forecastSlot } from "./forecast.ts";
+import { LruCache } from "./lru_cache.ts";
 import { contentTag } from "./http.ts";
 import type { City, Forecast } from "./schema.ts";
 import { round, UNIT_SYSTEMS, type UnitSystem } from "./units.ts";

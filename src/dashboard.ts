@@ -8,7 +8,8 @@
 import { normalizeCityName } from "./city_names.ts";
 import type { Dataset } from "./dataset.ts";
 import { compassPoint } from "./format.ts";
-import { dailyOutlook, forecastSlot, LruCache, type OutlookDay } from "./forecast.ts";
+import { dailyOutlook, forecastSlot, type OutlookDay } from "./forecast.ts";
+import { LruCache } from "./lru_cache.ts";
 import { contentTag, type Representation } from "./http.ts";
 import type { City, Current } from "./schema.ts";
 import { cityWeather, UNIT_SYSTEMS, UNITS, type UnitSystem } from "./units.ts";

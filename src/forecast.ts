@@ -7,6 +7,7 @@
 
 import type { Dataset } from "./dataset.ts";
 import { jsonRepresentation, type Representation } from "./http.ts";
+import { LruCache } from "./lru_cache.ts";
 import { currentConditions, dailySeries, hourlySeries, type ModelInput } from "./model/forecast.ts";
 import { addDays, localDate, localIsoTime, utcOffsetSeconds } from "./model/time.ts";
 import { DAILY_VARIABLES, HOURLY_VARIABLES, type HourlySeries } from "./model/variables.ts";
@@ -139,47 +140,6 @@ export interface ForecastAnswer {
  * compressed variants, so the cache holds at most about 20 MB of them.
  */
 export const MAX_CACHED_FORECASTS = 1000;
-
-/**
- * A bounded map that forgets its least recently used entry when full.
- *
- * @example
- * ```ts
- * const cache = new LruCache<string, number>(2);
- * cache.get("a", () => 1); // 1, built
- * cache.get("a", () => 2); // 1, kept
- * ```
- */
-export class LruCache<K, V> {
-  readonly #entries = new Map<K, V>();
-
-  /** @param limit Most entries kept. */
-  constructor(readonly limit: number) {}
-
-  /** Entries kept. */
-  get size(): number {
-    return this.#entries.size;
-  }
-
-  /** True when `key` is kept. */
-  has(key: K): boolean {
-    return this.#entries.has(key);
-  }
-
-  /** The value of `key`, built by `build` and kept when absent. */
-  get(key: K, build: () => V): V {
-    let value = this.#entries.get(key);
-    if (value !== undefined) {
-      // Map keeps insertion order: moving a hit to the end makes the first key the least recently used.
-      this.#entries.delete(key);
-    } else {
-      value = build();
-      if (this.#entries.size >= this.limit) this.#entries.delete(this.#entries.keys().next().value!);
-    }
-    this.#entries.set(key, value);
-    return value;
-  }
-}
 
 const caches = new WeakMap<Dataset, LruCache<string, ForecastAnswer>>();
 

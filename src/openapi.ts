@@ -94,6 +94,38 @@ export function pageOrIndex(description: string): Record<string, unknown> {
 }
 
 /** The OpenAPI response of a cacheable HTML page's 200. */
+/**
+ * The OpenAPI response of a 200 of Open-Meteo's forecast API: its JSON (one location's object, or
+ * an array of them), or the FlatBuffers its SDKs ask for with `format=flatbuffers`.
+ */
+export function openMeteoForecastOk(description: string): Record<string, unknown> {
+  const text = { type: "string" }, number = { type: "number" };
+  const location = {
+    type: "object",
+    required: ["latitude", "longitude", "generationtime_ms", "utc_offset_seconds", "timezone", "timezone_abbreviation"],
+    properties: {
+      latitude: number,
+      longitude: number,
+      generationtime_ms: number,
+      utc_offset_seconds: { type: "integer" },
+      timezone: text,
+      timezone_abbreviation: text,
+      elevation: number,
+      location_id: { type: "integer" },
+    },
+  };
+  return {
+    description,
+    headers: cachingHeaders,
+    content: {
+      "application/json": { schema: { oneOf: [location, { type: "array", items: location }] } },
+      "application/octet-stream": {
+        schema: { type: "string", format: "binary", description: "Size-prefixed WeatherApiResponse messages" },
+      },
+    },
+  };
+}
+
 export function htmlPage(description: string): Record<string, unknown> {
   return { description, headers: cachingHeaders, content: { "text/html": { schema: { type: "string" } } } };
 }

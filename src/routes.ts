@@ -13,8 +13,10 @@ import {
 import type { Dataset } from "./dataset.ts";
 import { jsonRepresentation, type Representation } from "./http.ts";
 import { preferredMediaType } from "./negotiate.ts";
-import { cachedJson, htmlPage, liveJson, openApiDocument, pageOrIndex } from "./openapi.ts";
+import { cachedJson, htmlPage, liveJson, openApiDocument, openMeteoForecastOk, pageOrIndex } from "./openapi.ts";
 import { BadParameterError, fail, type Failure, MAX_CITY_LENGTH, type ProblemCode } from "./problem.ts";
+import { FORECAST_QUERY, openMeteoForecast } from "./dialects/open_meteo.ts";
+import { openMeteoErrorBody } from "./dialects/open_meteo_errors.ts";
 import { cachedForecast, type ForecastQuery } from "./forecast.ts";
 import { FORECAST_DAYS, FORECAST_HOURS, PAST_DAYS } from "./model/variables.ts";
 import { weatherFileJsonSchema } from "./schema.ts";
@@ -391,6 +393,19 @@ export const ROUTES: readonly Route[] = [
       const city = pathCity(context.pathname, "/weather/", "/forecast");
       return typeof city === "string" ? cityForecast(context, city, query) : city;
     },
+  }),
+    route({
+    path: "/v1/forecast",
+    operationId: "openMeteoForecast",
+    summary: "Open-Meteo's forecast API for any coordinates: JSON, or FlatBuffers for its SDKs",
+    api: true,
+    post: true,
+    query: FORECAST_QUERY,
+    ok: openMeteoForecastOk("The forecast of each location, as Open-Meteo answers it"),
+    conditional: true,
+    errors: ["bad_parameter", "body_too_large"],
+    errorBody: openMeteoErrorBody,
+    answer: openMeteoForecast,
   }),
   route({
     path: "/healthz",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { createHandler } from "../src/handler.ts";
-import { forecastBody, LruCache } from "../src/forecast.ts";
+import { forecastBody } from "../src/forecast.ts";
 import { ForecastSchema } from "../src/schema.ts";
 import { convertMeasure } from "../src/units.ts";
 import { WMO_CODES } from "../src/wmo.ts";
@@ -316,23 +316,6 @@ Deno.test("forecasts follow a data reload", async () => {
   warmer.cities[0].current.feels_like = 20.5;
   source.current = await datasetOf(warmer);
   assert.equal((await getJson(h, "/weather/Tokyo/forecast")).body.current.temperature, 20.5);
-});
-
-Deno.test("LruCache keeps at most its limit, forgetting the least recently used", () => {
-  const cache = new LruCache<string, number>(3);
-  let builds = 0;
-  const get = (key: string) => cache.get(key, () => ++builds);
-  assert.deepEqual([get("a"), get("b"), get("c"), get("a")], [1, 2, 3, 1]);
-  get("d"); // evicts "b", the least recently used since "a" was read again
-  assert.equal(cache.size, 3);
-  assert.deepEqual([cache.has("a"), cache.has("b"), cache.has("c"), cache.has("d")], [
-    true,
-    false,
-    true,
-    true,
-  ]);
-  assert.equal(get("b"), 5);
-  assert.equal(builds, 5);
 });
 
 Deno.test("a scenario in the data file shows in the forecast at its local times", async () => {

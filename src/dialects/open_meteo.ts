@@ -25,9 +25,14 @@ import {
   OPEN_METEO_DAILY,
   OPEN_METEO_HOURLY,
 } from "../model/variables.ts";
-import { BadParameterError, fail } from "../problem.ts";
+import { BadParameterError } from "../problem.ts";
 import type { Outcome, QueryParameter, RouteContext } from "../routes.ts";
-import { encodeFlatBuffers, type OmLocation, type OmSection, type OmVariable } from "./open_meteo_flatbuffers.ts";
+import {
+  encodeFlatBuffers,
+  type OmLocation,
+  type OmSection,
+  type OmVariable,
+} from "./open_meteo_flatbuffers.ts";
 
 /** What a variable measures, which decides its unit under the request's unit parameters. */
 type Measure =
@@ -296,7 +301,10 @@ const bad = (reason: string) => new BadParameterError("bad_parameter", reason);
 
 /** The query parameters of `/v1/forecast`, as Open-Meteo names them. */
 export const FORECAST_QUERY = {
-  latitude: { ...list("latitude", "Degrees north, -90 to 90; a comma list for several locations"), required: true },
+  latitude: {
+    ...list("latitude", "Degrees north, -90 to 90; a comma list for several locations"),
+    required: true,
+  },
   longitude: { ...list("longitude", "Degrees east, -180 to 180; as many as latitudes"), required: true },
   elevation: list("elevation", "Metres to report for each location instead of the place's own"),
   current: list("current", "Variables of the current 15-minute slot"),
@@ -310,15 +318,35 @@ export const FORECAST_QUERY = {
   pastHours: integer("past_hours", "Hours before the current hour, 0 to 2232"),
   startDate: list("start_date", "First day, YYYY-MM-DD, with end_date"),
   endDate: list("end_date", "Last day, YYYY-MM-DD, with start_date"),
-  temperatureUnit: choice("temperature_unit", "TemperatureUnit", ["celsius", "fahrenheit"], "celsius or fahrenheit"),
+  temperatureUnit: choice(
+    "temperature_unit",
+    "TemperatureUnit",
+    ["celsius", "fahrenheit"],
+    "celsius or fahrenheit",
+  ),
   windSpeedUnit: choice("wind_speed_unit", "WindspeedUnit", ["kmh", "ms", "mph", "kn"], "kmh, ms, mph or kn"),
-  windspeedUnit: choice("windspeed_unit", "WindspeedUnit", ["kmh", "ms", "mph", "kn"], "Older name of wind_speed_unit"),
+  windspeedUnit: choice(
+    "windspeed_unit",
+    "WindspeedUnit",
+    ["kmh", "ms", "mph", "kn"],
+    "Older name of wind_speed_unit",
+  ),
   precipitationUnit: choice("precipitation_unit", "PrecipitationUnit", ["mm", "inch"], "mm or inch"),
   lengthUnit: choice("length_unit", "LengthUnit", ["metric", "imperial"], "imperial: precipitation in inch"),
   timeformat: choice("timeformat", "Timeformat", ["iso8601", "unixtime"], "iso8601 (local) or unixtime"),
-  format: choice("format", "ForecastResultFormat", ["json", "flatbuffers", "csv", "xlsx"], "json or flatbuffers"),
+  format: choice(
+    "format",
+    "ForecastResultFormat",
+    ["json", "flatbuffers", "csv", "xlsx"],
+    "json or flatbuffers",
+  ),
   models: list("models", "best_match, the only model here"),
-  cellSelection: choice("cell_selection", "GridSelectionMode", ["land", "sea", "nearest"], "Accepted, no effect"),
+  cellSelection: choice(
+    "cell_selection",
+    "GridSelectionMode",
+    ["land", "sea", "nearest"],
+    "Accepted, no effect",
+  ),
   apikey: text("apikey", "Accepted and ignored"),
 } as const;
 
@@ -408,7 +436,9 @@ function variables<T>(
     const source = known.get(name);
     if (source !== undefined) return { name, source };
     if (isRealVariable(name)) {
-      throw bad(`Variable '${name}' is not available on this local server: see /openapi.json for those it answers`);
+      throw bad(
+        `Variable '${name}' is not available on this local server: see /openapi.json for those it answers`,
+      );
     }
     const item = rawItems(search, parameter).find((raw) => raw.split(",").includes(name)) ?? name;
     throw bad(`Data corrupted at path ''. Cannot initialize ${type} from invalid String value ${item}.`);
@@ -474,7 +504,9 @@ function check(q: ForecastQueryValues, search: string, clock: number): Request {
     if (KNOWN_MODELS.has(model)) {
       throw bad(`Model '${model}' is not available on this local server: it answers best_match only`);
     }
-    throw bad(`Data corrupted at path ''. Cannot initialize MultiDomains from invalid String value ${model}.`);
+    throw bad(
+      `Data corrupted at path ''. Cannot initialize MultiDomains from invalid String value ${model}.`,
+    );
   }
   if (q.format === "csv" || q.format === "xlsx") {
     throw bad(`Format '${q.format}' is not available on this local server: use json or flatbuffers`);
@@ -522,7 +554,9 @@ function check(q: ForecastQueryValues, search: string, clock: number): Request {
   } else {
     const forecastDays = q.forecastDays ?? 7, pastDays = q.pastDays ?? 0;
     // Open-Meteo quotes the limit, not the value, for a bad forecast_days.
-    if (forecastDays < 0 || forecastDays > 16) throw bad("Forecast days is invalid. Allowed range 0 to 16. Given 16.");
+    if (forecastDays < 0 || forecastDays > 16) {
+      throw bad("Forecast days is invalid. Allowed range 0 to 16. Given 16.");
+    }
     if (pastDays < 0 || pastDays > 93) {
       throw bad(`Past days is invalid. Allowed range 0 to 93. Given ${pastDays}.`);
     }
@@ -531,11 +565,14 @@ function check(q: ForecastQueryValues, search: string, clock: number): Request {
   let hours: Request["hours"];
   if (!dated && (q.forecastHours !== undefined || q.pastHours !== undefined)) {
     const forward = q.forecastHours ?? 384, past = q.pastHours ?? 0;
-    if (forward < 0 || forward > 384) throw bad("Forecast days is invalid. Allowed range 0 to 384. Given 384.");
+    if (forward < 0 || forward > 384) {
+      throw bad("Forecast days is invalid. Allowed range 0 to 384. Given 384.");
+    }
     if (past < 0 || past > 2232) throw bad(`Past days is invalid. Allowed range 0 to 2232. Given ${past}.`);
     hours = { past, count: past + forward };
   }
-  const inch = q.precipitationUnit === "inch" || (q.precipitationUnit === undefined && q.lengthUnit === "imperial");
+  const inch = q.precipitationUnit === "inch" ||
+    (q.precipitationUnit === undefined && q.lengthUnit === "imperial");
   return {
     coordinates: latitudes.map((latitude, i) => ({
       latitude,
@@ -668,8 +705,14 @@ function locationOf(
       variables: request.daily.map(({ name, source }) => {
         const measure = DAILY_MEASURES[source];
         const values = new Float64Array(dayCount);
-        if (source === "sunrise" || source === "sunset") {
-          for (let d = 0; d < dayCount; d++) values[d] = series[source][d] ?? NaN;
+                if (source === "sunrise" || source === "sunset") {
+          // A day without the event gets the day's start, and a polar day's sunset the next day's,
+          // as Open-Meteo writes them.
+          for (let d = 0; d < dayCount; d++) {
+            const start = series.time[d]!;
+            const polarDay = series.daylight_duration[d]! > 0 && source === "sunset";
+            values[d] = series[source][d] ?? (polarDay ? start + 86400 : start);
+          }
         } else {
           const column = series[source];
           for (let d = 0; d < dayCount; d++) values[d] = convert(measure, column[d]!, units);
@@ -703,7 +746,9 @@ function sectionJson(
   const body: string[] = [];
   if (single) {
     body.push(`"time":${timeText(section.time, offset, timeformat, false)}`, `"interval":900`);
-    for (const v of section.variables) body.push(`${JSON.stringify(v.name)}:${numberText(v, v.values[0]!, offset, timeformat)}`);
+    for (const v of section.variables) {
+      body.push(`${JSON.stringify(v.name)}:${numberText(v, v.values[0]!, offset, timeformat)}`);
+    }
   } else {
     const times: string[] = [];
     for (let i = 0; i < section.length; i++) {
@@ -796,6 +841,3 @@ export function openMeteoForecast(context: RouteContext, q: ForecastQueryValues)
     lastModified: new Date(Math.max(data.loadedAt.getTime(), slot)).toUTCString(),
   };
 }
-
-/** The failure of an unknown query parameter value, for tests of the route's error shape. */
-export const _fail = fail;

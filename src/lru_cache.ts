@@ -1,0 +1,40 @@
+/**
+ * A bounded map that forgets its least recently used entry when full.
+ *
+ * @example
+ * ```ts
+ * const cache = new LruCache<string, number>(2);
+ * cache.get("a", () => 1); // 1, built
+ * cache.get("a", () => 2); // 1, kept
+ * ```
+ */
+export class LruCache<K, V> {
+  readonly #entries = new Map<K, V>();
+
+  /** @param limit Most entries kept. */
+  constructor(readonly limit: number) {}
+
+  /** Entries kept. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** True when `key` is kept. */
+  has(key: K): boolean {
+    return this.#entries.has(key);
+  }
+
+  /** The value of `key`, built by `build` and kept when absent. */
+  get(key: K, build: () => V): V {
+    let value = this.#entries.get(key);
+    if (value !== undefined) {
+      // Map keeps insertion order: moving a hit to the end makes the first key the least recently used.
+      this.#entries.delete(key);
+    } else {
+      value = build();
+      if (this.#entries.size >= this.limit) this.#entries.delete(this.#entries.keys().next().value!);
+    }
+    this.#entries.set(key, value);
+    return value;
+  }
+}
