@@ -102,7 +102,14 @@ export function openMeteoForecastOk(description: string): Record<string, unknown
   const text = { type: "string" }, number = { type: "number" };
   const location = {
     type: "object",
-    required: ["latitude", "longitude", "generationtime_ms", "utc_offset_seconds", "timezone", "timezone_abbreviation"],
+    required: [
+      "latitude",
+      "longitude",
+      "generationtime_ms",
+      "utc_offset_seconds",
+      "timezone",
+      "timezone_abbreviation",
+    ],
     properties: {
       latitude: number,
       longitude: number,
@@ -120,7 +127,11 @@ export function openMeteoForecastOk(description: string): Record<string, unknown
     content: {
       "application/json": { schema: { oneOf: [location, { type: "array", items: location }] } },
       "application/octet-stream": {
-        schema: { type: "string", format: "binary", description: "Size-prefixed WeatherApiResponse messages" },
+        schema: {
+          type: "string",
+          format: "binary",
+          description: "Size-prefixed WeatherApiResponse messages",
+        },
       },
     },
   };

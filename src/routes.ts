@@ -13,7 +13,14 @@ import {
 import type { Dataset } from "./dataset.ts";
 import { jsonRepresentation, type Representation } from "./http.ts";
 import { preferredMediaType } from "./negotiate.ts";
-import { cachedJson, htmlPage, liveJson, openApiDocument, openMeteoForecastOk, pageOrIndex } from "./openapi.ts";
+import {
+  cachedJson,
+  htmlPage,
+  liveJson,
+  openApiDocument,
+  openMeteoForecastOk,
+  pageOrIndex,
+} from "./openapi.ts";
 import { BadParameterError, fail, type Failure, MAX_CITY_LENGTH, type ProblemCode } from "./problem.ts";
 import { FORECAST_QUERY, openMeteoForecast } from "./dialects/open_meteo.ts";
 import { openMeteoErrorBody } from "./dialects/open_meteo_errors.ts";
@@ -237,7 +244,7 @@ function pathCity(pathname: string, prefix = "/weather/", suffix = ""): string |
   return city ?? fail("bad_request", `Cannot decode the city in path ${JSON.stringify(pathname)}`);
 }
 
-const FORECAST_QUERY = {
+const OUR_FORECAST_QUERY = {
   days: integerParameter("days", "Days of forecast from today (local), today included", 1, FORECAST_DAYS, 7),
   hours: integerParameter("hours", "Hours of forecast from the current hour", 0, FORECAST_HOURS, 48),
   pastDays: integerParameter("past_days", "Days of the past before today, hours and days", 0, PAST_DAYS, 0),
@@ -373,7 +380,7 @@ export const ROUTES: readonly Route[] = [
     operationId: "getForecast",
     summary: "One city's forecast: current, hourly and daily, from the weather model",
     api: true,
-    query: { city: CITY_PARAMETER, ...FORECAST_QUERY },
+    query: { city: CITY_PARAMETER, ...OUR_FORECAST_QUERY },
     ok: cachedJson("Forecast", "The city's forecast in the requested units"),
     conditional: true,
     errors: FORECAST_ERRORS,
@@ -384,7 +391,7 @@ export const ROUTES: readonly Route[] = [
     operationId: "getCityForecast",
     summary: "The same, the city a percent-encoded path segment",
     api: true,
-    query: FORECAST_QUERY,
+    query: OUR_FORECAST_QUERY,
     pathParameter: { description: CITY_DESCRIPTION, schema: CITY_SCHEMA },
     ok: cachedJson("Forecast", "The city's forecast in the requested units"),
     conditional: true,
@@ -394,7 +401,7 @@ export const ROUTES: readonly Route[] = [
       return typeof city === "string" ? cityForecast(context, city, query) : city;
     },
   }),
-    route({
+  route({
     path: "/v1/forecast",
     operationId: "openMeteoForecast",
     summary: "Open-Meteo's forecast API for any coordinates: JSON, or FlatBuffers for its SDKs",

@@ -705,7 +705,7 @@ function locationOf(
       variables: request.daily.map(({ name, source }) => {
         const measure = DAILY_MEASURES[source];
         const values = new Float64Array(dayCount);
-                if (source === "sunrise" || source === "sunset") {
+        if (source === "sunrise" || source === "sunset") {
           // A day without the event gets the day's start, and a polar day's sunset the next day's,
           // as Open-Meteo writes them.
           for (let d = 0; d < dayCount; d++) {
@@ -819,7 +819,7 @@ export function openMeteoForecast(context: RouteContext, q: ForecastQueryValues)
     if (places === undefined) placesOf.set(data, places = createPlaces(data.cities));
     const generationTimeMs = generationTime(key);
     const locations = request.coordinates.map(({ latitude, longitude }, i) =>
-      locationOf(request, i, places.at(latitude, longitude, seed), seed, clock, generationTimeMs)
+      locationOf(request, i, places.at(latitude, longitude, seed, slot), seed, clock, generationTimeMs)
     );
     if (request.format === "flatbuffers") {
       const body = encodeFlatBuffers(locations);

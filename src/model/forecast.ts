@@ -17,7 +17,8 @@
  * @module
  */
 
-import type { City } from "../schema.ts";
+import type { City, Current } from "../schema.ts";
+import { WMO_CODES } from "../wmo.ts";
 import { clamp, hash3, hashString, knotValue, smoothstep } from "./noise.ts";
 import {
   apparentTemperature,
@@ -49,6 +50,7 @@ import {
   dayNumber,
   formatDay,
   localDayNumber,
+  localIsoTime,
   localMidnight,
   MS_PER_DAY,
   toEpochMs,
@@ -106,8 +108,11 @@ const SPACING = [66, 150, 10, 80, 20, 40, 90, 20, 7, 14, 50, 30];
 const FREQUENCY = SPACING.map((hours) => 1 / hours);
 const N_CHANNELS = SPACING.length;
 
-/** Wetness the weather code of the file stands for, to steer the weather around the clock towards it. */
-function wetnessOfCode(code: number): number {
+/**
+ * Wetness a weather code stands for on the model's scale (about -0.7 dry to 0.7 stormy): the file's
+ * code steers the weather around the clock towards it.
+ */
+export function wetnessOfCode(code: number): number {
   if (code === 0) return -0.65;
   if (code === 1) return -0.35;
   if (code === 2) return -0.1;
@@ -190,7 +195,13 @@ function model(input: ModelInput): Model {
   return m;
 }
 
-function buildModel(city: ModelCity, seed: number, now: number): Model {
+/** A city without `current`: the model's own weather there, unanchored (see {@linkcode climateConditions}). */
+export type ClimatePlace = Pick<ModelCity, "name" | "latitude" | "longitude" | "timezone" | "elevation">;
+
+// No weather code: a model built with it forces none at the clock.
+const NO_CODE = -1;
+
+function buildModel(city: ModelCity | ClimatePlace, seed: number, now: number): Model {
   const lat = city.latitude, lon = city.longitude;
   const absLat = Math.abs(lat);
   const cityKey = hashString(`${city.name}|${lat}|${lon}`);
@@ -227,7 +238,7 @@ function buildModel(city: ModelCity, seed: number, now: number): Model {
     pressureBase: 1013 + 6 * dry - 6 * Math.exp(-(((absLat - 60) / 10) ** 2)),
     pressureAmp: 3 + 9 * smoothstep(15, 45, absLat),
     temperatureAmp: 1 + 4 * smoothstep(15, 50, absLat),
-    fileCode: city.current.weather_code,
+    fileCode: "current" in city ? city.current.weather_code : NO_CODE,
     aWet: 0,
     aT: 0,
     aTd: 0,
@@ -238,6 +249,8 @@ function buildModel(city: ModelCity, seed: number, now: number): Model {
     scenarios: [],
     dailyShape: new Map(),
   };
+  // Without a `current` the anomalies stay 0: the model's own climate and weather, unanchored.
+  if (!("current" in city)) return m;
   const state = new State();
   // The file's differences from the climate at the anchor slot, which evaluate() then applies.
   evaluateAt(m, m.anchor, state);
@@ -839,6 +852,49 @@ export function currentConditions(input: ModelInput, at?: number | Date): Curren
   };
   HOURLY_VARIABLES.forEach((name, v) => result[name] = s.value(v));
   return result as Current15;
+}
+
+/**
+ * The model's own conditions at the clock's 15-minute slot for a place the data file says nothing
+ * of: climate and seeded weather, with no `current` to anchor them (so no forced weather code). The
+ * starting point of a synthetic city's `current` (see `places.ts`).
+ *
+ * @example
+ * ```ts
+ * const c = climateConditions({ name: "0,-30", latitude: 0, longitude: -30, timezone: "Etc/GMT+2" }, 1, now);
+ * c.temperature; // °C, at the clock's slot
+ * ```
+ */
+export function climateConditions(place: ClimatePlace, seed: number, now: number | Date): Current {
+  checkSeed(seed);
+  const slot = Math.floor(toEpochMs(now) / SLOT_MS) * SLOT_MS;
+  const m = buildModel(place, seed, slot);
+  const s = new State();
+  evaluateAt(m, slot, s);
+  const code = s.value(V.weather_code) as Current["weather_code"];
+  return {
+    temperature: s.value(V.temperature),
+    feels_like: s.value(V.apparent_temperature),
+    humidity: s.value(V.relative_humidity),
+    wind_speed: s.value(V.wind_speed),
+    wind_direction: s.value(V.wind_direction),
+    pressure: s.value(V.pressure_msl),
+    condition: WMO_CODES.get(code)!,
+    weather_code: code,
+    observed_at: localIsoTime(slot, utcOffsetSeconds(place.timezone, slot), true),
+  };
+}
+
+/**
+ * The model's climate temperature (°C) at a latitude and elevation at instant `at`: the annual
+ * mean by latitude, the season and the lapse rate of 6.5 K/km, without weather. What moving an
+ * observation to another latitude or height changes, as the model sees it.
+ */
+export function climateTemperature(latitude: number, elevation: number, at: number): number {
+  const season = -Math.cos(2 * Math.PI * ((at - SEASON_ORIGIN) / YEAR_MS)) * (latitude >= 0 ? 1 : -1);
+  // As buildModel's tAnnual and seasonAmp, and evaluate()'s tClimate.
+  return -25 + 52 * Math.cos(latitude * DEG) + Math.min(16, 0.28 * Math.abs(latitude)) * season -
+    0.0065 * elevation;
 }
 
 /**
