@@ -16,6 +16,7 @@ import { preferredMediaType } from "./negotiate.ts";
 import { cachedJson, htmlPage, liveJson, openApiDocument, pageOrIndex } from "./openapi.ts";
 import { BadParameterError, fail, type Failure, MAX_CITY_LENGTH, type ProblemCode } from "./problem.ts";
 import { cachedForecast, type ForecastQuery } from "./forecast.ts";
+import { SEARCH_ROUTE } from "./dialects/open_meteo_search.ts";
 import { FORECAST_DAYS, FORECAST_HOURS, PAST_DAYS } from "./model/variables.ts";
 import { weatherFileJsonSchema } from "./schema.ts";
 import { UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
@@ -172,6 +173,8 @@ export interface Route<P extends Parameters = Parameters> {
   readonly post?: boolean;
   /** A dialect's own error body and status for a failure, instead of problem JSON. */
   errorBody?(failure: Failure): { readonly status: number; readonly body: string };
+  /** The component schema of `errorBody`'s JSON bodies, for the OpenAPI document. */
+  readonly errorSchema?: string;
   /** Links an HTML error page offers in place of what failed, such as the cities meant. */
   errorLinks?(failure: Failure): readonly DashboardLink[];
   answer(context: RouteContext, query: ValuesOf<P>): Outcome;
@@ -392,6 +395,7 @@ export const ROUTES: readonly Route[] = [
       return typeof city === "string" ? cityForecast(context, city, query) : city;
     },
   }),
+  SEARCH_ROUTE,
   route({
     path: "/healthz",
     operationId: "health",
