@@ -175,7 +175,7 @@ interface Match {
 /**
  * The positions in `data` of the cities `query` finds, best first: exact names and aliases, then
  * names and aliases the query starts (3 characters or more), each ordered by population, most
- * first; only when neither finds any, names near the query by edit distance. Case, accents and
+ * first; only when neither finds any, names one edit from the query (two from 8 characters). Case, accents and
  * extra white space are ignored. "Name, Area" keeps the cities whose country code, English country
  * name or admin1 is Area.
  *
@@ -207,11 +207,14 @@ export function searchCities(data: Dataset, query: SearchQuery): number[] {
     if (keep(city) && (best.get(city) ?? Infinity) > rank) best.set(city, rank);
   }
   if (best.size === 0 && name.length >= 3) {
+    // The suggestions' threshold is meant for "did you mean" and lets "lima" reach "la": keep the
+    // near misses of one edit, or two in a name of 8 characters or more.
+    const threshold = name.length >= 8 ? 2 : 1;
     for (const suggestion of data.index.suggest(name, data.cities.length)) {
       const city = data.index.find(suggestion)!;
       if (!keep(city)) continue;
       const distance = Math.min(...index.keysOfCity[city]!.map((key) => editDistance(name, key)));
-      best.set(city, 2 + distance);
+      if (distance <= threshold) best.set(city, 2 + distance);
     }
   }
   const matches: Match[] = [...best].map(([city, rank]) => ({ city, rank }));
