@@ -17,7 +17,10 @@ export const MAX_CACHED_SEARCHES = 2_000;
 /** Most places one answer holds (`count`), as Open-Meteo allows. */
 export const MAX_SEARCH_COUNT = 100;
 
-/** The GeoNames feature code of every place: a populated place (see `SEARCH_NOTES.md` on PPLC). */
+/**
+ * The GeoNames feature code of every place: a populated place. The data does not say which city is
+ * a capital ("PPLC"), and the most populous city of a country often is not.
+ */
 export const FEATURE_CODE = "PPL";
 
 /**
