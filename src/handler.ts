@@ -86,7 +86,7 @@ async function bodySearch(request: Request): Promise<string | undefined> {
   let at = 0;
   for (const chunk of chunks) bytes.set(chunk, at), at += chunk.length;
   const text = new TextDecoder().decode(bytes);
-  const type = request.headers.get("content-type")?.split(";")[0]!.trim().toLowerCase();
+  const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") return text === "" ? "" : `?${text}`;
   const value: unknown = JSON.parse(text);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {

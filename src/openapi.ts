@@ -6,7 +6,10 @@ import {
   ForecastDaySchema,
   ForecastHourSchema,
   ForecastSchema,
+  GeocodingResultSchema,
+  GeocodingSearchSchema,
   HealthSchema,
+  OpenMeteoErrorSchema,
   ProblemSchema,
   ReportedCurrentSchema,
   UnitsSchema,
@@ -32,6 +35,9 @@ function componentSchemas(): Record<string, unknown> {
   registry.add(ForecastSchema, { id: "Forecast" });
   registry.add(HealthSchema, { id: "Health" });
   registry.add(ProblemSchema, { id: "Problem" });
+  registry.add(GeocodingResultSchema, { id: "GeocodingResult" });
+  registry.add(GeocodingSearchSchema, { id: "GeocodingSearch" });
+  registry.add(OpenMeteoErrorSchema, { id: "OpenMeteoError" });
   const { schemas } = z.toJSONSchema(registry, {
     target: "draft-2020-12",
     uri: (id) => `#/components/schemas/${id}`,
@@ -153,7 +159,10 @@ const API_ROUTE: readonly ProblemCode[] = ["rate_limited", "service_unavailable"
 
 function errorResponses(route: Route): Record<string, unknown> {
   const codes = new Set([...EVERY_ROUTE, ...route.errors, ...(route.api ? API_ROUTE : [])]);
-  const content: Record<string, unknown> = { "application/problem+json": { schema: ref("Problem") } };
+  // A route that shapes its own errors documents their schema; the others answer problem details.
+  const content: Record<string, unknown> = route.errorSchema
+    ? { "application/json": { schema: ref(route.errorSchema) } }
+    : { "application/problem+json": { schema: ref("Problem") } };
   if (route.htmlErrors) content["text/html"] = { schema: { type: "string" } };
   const responses: Record<string, unknown> = {};
   for (const key of Object.keys(ERROR_STATUSES)) {
@@ -217,7 +226,8 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
       title: "Local weather API",
       version,
       description: "Current weather for the cities of a local JSON data file. Every error is an " +
-        "RFC 9457 problem details object with a stable `code`.",
+        "RFC 9457 problem details object with a stable `code`, except on the routes that speak " +
+        "another API (`/v1/search`), which answer that API's own error body.",
     },
     paths,
     components: {

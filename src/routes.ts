@@ -24,6 +24,7 @@ import {
 import { BadParameterError, fail, type Failure, MAX_CITY_LENGTH, type ProblemCode } from "./problem.ts";
 import { FORECAST_QUERY, openMeteoForecast } from "./dialects/open_meteo.ts";
 import { openMeteoErrorBody } from "./dialects/open_meteo_errors.ts";
+import { SEARCH_ROUTE } from "./dialects/open_meteo_search.ts";
 import { cachedForecast, type ForecastQuery } from "./forecast.ts";
 import { FORECAST_DAYS, FORECAST_HOURS, PAST_DAYS } from "./model/variables.ts";
 import { weatherFileJsonSchema } from "./schema.ts";
@@ -181,6 +182,8 @@ export interface Route<P extends Parameters = Parameters> {
   readonly post?: boolean;
   /** A dialect's own error body and status for a failure, instead of problem JSON. */
   errorBody?(failure: Failure): { readonly status: number; readonly body: string };
+  /** The component schema of `errorBody`'s JSON bodies, for the OpenAPI document. */
+  readonly errorSchema?: string;
   /** Links an HTML error page offers in place of what failed, such as the cities meant. */
   errorLinks?(failure: Failure): readonly DashboardLink[];
   answer(context: RouteContext, query: ValuesOf<P>): Outcome;
@@ -412,8 +415,10 @@ export const ROUTES: readonly Route[] = [
     conditional: true,
     errors: ["bad_parameter", "body_too_large"],
     errorBody: openMeteoErrorBody,
+    errorSchema: "OpenMeteoError",
     answer: openMeteoForecast,
   }),
+  SEARCH_ROUTE,
   route({
     path: "/healthz",
     operationId: "health",

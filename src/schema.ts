@@ -299,3 +299,33 @@ export const ProblemSchema = z.looseObject({
   error: z.string(),
   suggestions: z.array(z.string()).optional(),
 });
+
+/**
+ * One place of Open-Meteo's geocoding answer (`GET /v1/search`), its fields in Open-Meteo's order.
+ * As Open-Meteo's proto3 JSON, a field whose value is 0 or "" is left out.
+ */
+export const GeocodingResultSchema = z.strictObject({
+  id: z.number().int().min(1).describe("Stable id of the place, from its name and country"),
+  name: z.string().describe("Name of the place"),
+  latitude: z.number().min(-90).max(90).optional().describe("Degrees north; left out when 0"),
+  longitude: z.number().min(-180).max(180).optional().describe("Degrees east; left out when 0"),
+  elevation: z.number().optional().describe("Metres above mean sea level; left out when 0 or unknown"),
+  feature_code: z.string().describe('GeoNames feature code: "PPL", a populated place'),
+  country_code: z.string().regex(/^[A-Z]{2}$/).describe("ISO 3166-1 alpha-2 country code"),
+  timezone: z.string().describe("IANA time zone"),
+  population: z.number().int().min(1).optional().describe("Inhabitants; left out when unknown"),
+  country: z.string().optional().describe("Country name in English"),
+  admin1: z.string().optional().describe("First-level administrative region; left out when unknown"),
+});
+
+/** Body of `GET /v1/search`: the places found, best first; no `results` when none is. */
+export const GeocodingSearchSchema = z.strictObject({
+  results: z.array(GeocodingResultSchema).min(1).optional().describe("The places found, best first"),
+  generationtime_ms: z.number().min(0).describe("Time Open-Meteo would have taken, ms"),
+});
+
+/** An error body of the Open-Meteo routes. */
+export const OpenMeteoErrorSchema = z.strictObject({
+  error: z.literal(true),
+  reason: z.string().describe("What went wrong, in Open-Meteo's words"),
+});

@@ -8,7 +8,14 @@ import { bundled, datasetOf, getJson } from "./_helpers.ts";
 
 const make = (options: HandlerOptions = {}) => createHandler({ current: bundled }, options);
 const handler = make();
-const ROUTES = ["/weather/cities", "/get_weather?city=Tokyo", "/weather/Tokyo", "/healthz", "/openapi.json"];
+const ROUTES = [
+  "/weather/cities",
+  "/get_weather?city=Tokyo",
+  "/weather/Tokyo",
+  "/v1/search?name=Tokyo",
+  "/healthz",
+  "/openapi.json",
+];
 
 async function call(h: ReturnType<typeof make>, path: string, init?: RequestInit) {
   const response = await h(new Request(new URL(path, "http://localhost"), init));
@@ -348,6 +355,7 @@ Deno.test("createHandler() serves its OpenAPI document", async () => {
       "/healthz",
       "/openapi.json",
       "/schema/weather.json",
+      "/v1/search",
       "/weather/cities",
       "/weather/{city}",
       "/weather/{city}/forecast",

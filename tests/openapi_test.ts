@@ -57,6 +57,21 @@ const EXERCISED: [method: string, path: string, headers?: Record<string, string>
   ["GET", "/weather/cities", { prefer: "code=404" }],
   ["GET", "/weather/Tokyo", { prefer: "code=503" }],
   ["GET", "/get_weather?city=Tokyo", { prefer: "code=405" }],
+  ["GET", "/v1/search?name=Berlin"],
+  ["GET", "/v1/search?name=bombay&count=3&language=de&countryCode=in"],
+  ["GET", "/v1/search?name=Paris%2C%20France&format=json"],
+  ["GET", "/v1/search?name=Zzyzx"],
+  ["GET", "/v1/search?name=T"],
+  ["GET", "/v1/search"],
+  ["GET", "/v1/search?name=Tokyo&count=0"],
+  ["GET", "/v1/search?name=Tokyo&count=abc"],
+  ["GET", "/v1/search?name=Tokyo&format=protobuf"],
+  ["GET", "/v1/search?name=Tokyo", { "if-none-match": "*" }],
+  ["HEAD", "/v1/search?name=Tokyo"],
+  ["POST", "/v1/search?name=Tokyo"],
+  ["GET", "/v1/search?name=Tokyo", { prefer: "code=429" }],
+  ["GET", "/v1/search?name=Tokyo", { prefer: "code=503" }],
+  ["GET", "/v1/search?name=Tokyo", { prefer: "code=404" }],
 ];
 
 function template(pathname: string): string {
@@ -123,6 +138,38 @@ for (const [method, path, headers] of EXERCISED) {
     assert.ok(valid, `${method} ${path}: ${ajv.errorsText(validate.errors)}`);
   });
 }
+
+Deno.test("openapi.json documents the errors of a route that shapes its own in that shape", () => {
+  for (const route of ROUTES) {
+    const responses = document.paths[route.path].get.responses;
+    for (const [status, response] of Object.entries<{ content?: Record<string, unknown> }>(responses)) {
+      if (Number(status) < 400) continue;
+      const types = Object.keys(response.content ?? {});
+      if (route.errorSchema) {
+        assert.deepEqual(types, ["application/json"], `${route.path} ${status}`);
+        assert.deepEqual(response.content!["application/json"], {
+          schema: { $ref: `#/components/schemas/${route.errorSchema}` },
+        });
+      } else assert.ok(types.includes("application/problem+json"), `${route.path} ${status}`);
+    }
+  }
+  assert.equal(ROUTES.find((route) => route.path === "/v1/search")?.errorSchema, "OpenMeteoError");
+});
+
+Deno.test("openapi.json schemas reject Open-Meteo bodies that drift from Open-Meteo's shape", async () => {
+  const error = ajv.compile({ $ref: "openapi.json#/components/schemas/OpenMeteoError" });
+  assert.ok(error({ error: true, reason: "Not Found" }));
+  assert.ok(!error({ error: "Not Found" }));
+  assert.ok(!error({ error: true, reason: "x", code: "not_found" }));
+  const compiled = ajv.compile({ $ref: "openapi.json#/components/schemas/GeocodingSearch" });
+  const search = (body: unknown): boolean => compiled(body);
+  const berlin = (await getJson(handler, "/v1/search?name=Berlin")).body;
+  assert.ok(search(berlin));
+  assert.ok(search({ generationtime_ms: 0.5 }));
+  assert.ok(!search({ results: [], generationtime_ms: 0.5 }));
+  assert.ok(!search({ ...berlin, results: [{ ...berlin.results[0], ranking: 1 }] }));
+  assert.ok(!search({ ...berlin, results: [{ ...berlin.results[0], country_code: "de" }] }));
+});
 
 Deno.test("openapi.json schemas reject bodies that drift from the contract", async () => {
   const tokyo = (await getJson(handler, "/weather/Tokyo")).body;

@@ -41,6 +41,7 @@ Deno.test("findRoute() ignores one trailing slash, and routePath() drops it", ()
 Deno.test("displayPath() spells out required query parameters", () => {
   assert.equal(displayPath(byPath("/get_weather")), "/get_weather?city={city}");
   assert.equal(displayPath(byPath("/weather/{city}")), "/weather/{city}");
+  assert.equal(displayPath(byPath("/v1/search")), "/v1/search?name={name}");
 });
 
 Deno.test("routesHelp() lists every route with its summary, and which take units", () => {

@@ -1,11 +1,10 @@
-/**
- * Open-Meteo's error answers: `{"error":true,"reason":"…"}`, the reason of a parameter error the
- * failure's own detail, and the real API's texts for the other statuses.
- * @module
- */
-
+// Open-Meteo's error bodies, shared by the Open-Meteo routes (`/v1/search`, `/v1/forecast`).
 import { type Failure, PROBLEM_STATUS } from "../problem.ts";
 
+/**
+ * The reason Open-Meteo's servers (Vapor's error middleware) give for each status other than 400,
+ * whose reason is the failure's own detail. A status missing here gets its detail too.
+ */
 const REASONS: Readonly<Record<number, string>> = {
   404: "Not Found",
   405: "Method Not Allowed",
@@ -17,14 +16,15 @@ const REASONS: Readonly<Record<number, string>> = {
 };
 
 /**
- * The status and body Open-Meteo answers `failure` with.
+ * A failure as Open-Meteo answers it: `{"error":true,"reason":"..."}` with the failure's status.
  *
  * @example
  * ```ts
- * openMeteoErrorBody(fail("rate_limited", "…")).body; // '{"error":true,"reason":"Minutely API request limit exceeded. …"}'
+ * openMeteoErrorBody(fail("rate_limited", "Too many requests"));
+ * // { status: 429, body: '{"error":true,"reason":"Minutely API request limit exceeded. ..."}' }
  * ```
  */
-export function openMeteoErrorBody(failure: Failure): { status: number; body: string } {
+export function openMeteoErrorBody(failure: Failure): { readonly status: number; readonly body: string } {
   const status = PROBLEM_STATUS[failure.code];
   const reason = status === 400 ? failure.detail : REASONS[status] ?? failure.detail;
   return { status, body: JSON.stringify({ error: true, reason }) };
