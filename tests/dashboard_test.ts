@@ -199,6 +199,7 @@ Deno.test("createHandler() answers GET / from an API client with the endpoint in
     "/weather/{city}",
     "/get_forecast?city={city}",
     "/weather/{city}/forecast",
+    "/v1/forecast?latitude={latitude}&longitude={longitude}",
     "/v1/search?name={name}",
     "/healthz",
     "/openapi.json",

@@ -355,6 +355,7 @@ Deno.test("createHandler() serves its OpenAPI document", async () => {
       "/healthz",
       "/openapi.json",
       "/schema/weather.json",
+      "/v1/forecast",
       "/v1/search",
       "/weather/cities",
       "/weather/{city}",
