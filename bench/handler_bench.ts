@@ -100,6 +100,50 @@ await benchRoute(
   }
 }
 
+{
+  // Open-Meteo: a typical app's query, cached, and its first answer for a new place and clock slot.
+  const query =
+    "current=temperature_2m,relative_humidity_2m,apparent_temperature,precipitation,weather_code," +
+    "wind_speed_10m&hourly=temperature_2m,precipitation_probability,precipitation,weather_code,wind_speed_10m," +
+    "uv_index&daily=weather_code,temperature_2m_max,temperature_2m_min,sunrise,sunset,precipitation_sum" +
+    "&timezone=auto";
+  const tokyo = `/v1/forecast?latitude=35.6762&longitude=139.6503&${query}`;
+  await benchBare("open-meteo", handler, tokyo, 200);
+  await benchRoute(
+    "open-meteo",
+    "GET /v1/forecast (Tokyo, a typical app's query), cached",
+    handler,
+    tokyo,
+    200,
+  );
+  await benchRoute(
+    "open-meteo",
+    "the same as FlatBuffers, cached",
+    handler,
+    `${tokyo}&format=flatbuffers`,
+    200,
+  );
+  let slot = 0;
+  const base = Date.parse("2026-11-23T12:00:00Z");
+  for (const [name, at] of [["a data city", "latitude=35.6762&longitude=139.6503"], ["a new place", ""]]) {
+    Deno.bench({
+      group: "open-meteo",
+      name: `GET /v1/forecast, first answer: ${name}, a new clock slot`,
+      async fn(b) {
+        slot++;
+        const clocked = createHandler({ current: bundled }, { frozenClock: base + (slot % 5000) * 900_000 });
+        const where = at ||
+          `latitude=${(10 + (slot % 6000) * 0.01).toFixed(2)}&longitude=${
+            (20 + (slot % 97) * 0.3).toFixed(2)
+          }`;
+        b.start();
+        expectStatus(await call(clocked, `/v1/forecast?${where}&${query}`), 200, "first answer");
+        b.end();
+      },
+    });
+  }
+}
+
 await benchBare("city list", handler, "/weather/cities", 200);
 await benchRoute("city list", "GET /weather/cities", handler, "/weather/cities", 200);
 

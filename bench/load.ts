@@ -39,6 +39,12 @@ interface Route {
   floorTargets?: Partial<Record<Variant, number>>;
 }
 
+/** What a typical app asks Open-Meteo: six current, six hourly and six daily variables, 7 days, its zone. */
+const OPEN_METEO_APP_QUERY = "latitude=35.6762&longitude=139.6503" +
+  "&current=temperature_2m,relative_humidity_2m,apparent_temperature,precipitation,weather_code,wind_speed_10m" +
+  "&hourly=temperature_2m,precipitation_probability,precipitation,weather_code,wind_speed_10m,uv_index" +
+  "&daily=weather_code,temperature_2m_max,temperature_2m_min,sunrise,sunset,precipitation_sum&timezone=auto";
+
 const ROUTES: readonly Route[] = [
   {
     name: "get_weather",
@@ -71,6 +77,20 @@ const ROUTES: readonly Route[] = [
     variants: ["quiet", "logging"],
     targets: { quiet: 0.8 },
     floorTargets: { quiet: 0.95, logging: 0.9 },
+  },
+  {
+    name: "open_meteo_json",
+    path: `/v1/forecast?${OPEN_METEO_APP_QUERY}`,
+    variants: ["quiet"],
+    targets: { quiet: 0.8 },
+    floorTargets: { quiet: 0.95 },
+  },
+  {
+    name: "open_meteo_flatbuffers",
+    path: `/v1/forecast?${OPEN_METEO_APP_QUERY}&format=flatbuffers`,
+    variants: ["quiet"],
+    targets: { quiet: 0.8 },
+    floorTargets: { quiet: 0.95 },
   },
   { name: "big_lookup", path: "/get_weather?city={last}", big: true, variants: ["quiet"] },
   { name: "big_cities", path: "/weather/cities", big: true, variants: ["quiet"] },

@@ -14,7 +14,16 @@ import {
   problem,
   PROBLEM_CONTENT_TYPE,
 } from "./problem.ts";
-import { type RequestTarget, requestTarget, searchValues } from "./request_target.ts";
+import { type RequestTarget, requestTarget, searchParameters, searchValues } from "./request_target.ts";
+
+const NO_VALUES: readonly string[] = Object.freeze([]);
+const manyParameters = new WeakMap<Route, boolean>();
+/** Whether `route` reads more than three query parameters. */
+function readsMany(route: Route): boolean {
+  let many = manyParameters.get(route);
+  if (many === undefined) manyParameters.set(route, many = Object.keys(route.query).length > 3);
+  return many;
+}
 import { findRoute, type Outcome, type Route, routePath, type ServerStatus } from "./routes.ts";
 
 /** Holds the dataset the handler serves; swapping `current` switches every later request at once. */
@@ -207,11 +216,20 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   /** Runs `route` with the query parameters it declares, and no others. */
   function run(route: Route, request: Request, pathname: string, search: string): Outcome {
     const context = { data: source.current, request, pathname, search, server, clock: clock(), seed };
+    const repeated = route.repeated?.(context);
+    if (repeated !== undefined) return repeated;
     const query: Record<string, unknown> = {};
+    // One pass over the query for a route of many parameters; a scan per parameter for the others.
+    const many = search.length > 1 && readsMany(route) ? searchParameters(search) : undefined;
     try {
       for (const key in route.query) {
         const parameter = route.query[key]!;
-        query[key] = parameter.parse(search === "" ? [] : searchValues(search, parameter.name));
+        const values = many
+          ? many.get(parameter.name) ?? NO_VALUES
+          : search === ""
+          ? NO_VALUES
+          : searchValues(search, parameter.name);
+        query[key] = parameter.parse(values);
       }
     } catch (error) {
       if (error instanceof BadParameterError) return error.failure;

@@ -26,13 +26,24 @@ export class LruCache<K, V> {
 
   /** The value of `key`, built by `build` and kept when absent. */
   get(key: K, build: () => V): V {
-    let value = this.#entries.get(key);
+    return this.find(key) ?? this.set(key, build());
+  }
+
+  /** The value of `key`, now the most recently used, or undefined when it is not kept. */
+  find(key: K): V | undefined {
+    const value = this.#entries.get(key);
     if (value !== undefined) {
       // Map keeps insertion order: moving a hit to the end makes the first key the least recently used.
       this.#entries.delete(key);
-    } else {
-      value = build();
-      if (this.#entries.size >= this.limit) this.#entries.delete(this.#entries.keys().next().value!);
+      this.#entries.set(key, value);
+    }
+    return value;
+  }
+
+  /** Keeps `value` for `key`, forgetting the least recently used entry when full; returns `value`. */
+  set(key: K, value: V): V {
+    if (!this.#entries.delete(key) && this.#entries.size >= this.limit) {
+      this.#entries.delete(this.#entries.keys().next().value!);
     }
     this.#entries.set(key, value);
     return value;

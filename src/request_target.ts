@@ -98,6 +98,39 @@ export function searchValues(search: string, name: string): string[] {
   }
 }
 
+/**
+ * Every parameter of `search` ("?a=1&b=2&a=3") with its values in order, decoded as
+ * {@linkcode searchValues} decodes them: one pass, for a route that reads many parameters.
+ *
+ * @example
+ * ```ts
+ * searchParameters("?hourly=rain&hourly=snowfall").get("hourly"); // ["rain", "snowfall"]
+ * ```
+ */
+export function searchParameters(search: string): Map<string, string[]> {
+  const parameters = new Map<string, string[]>();
+  if (search.length < 2) return parameters;
+  try {
+    for (const pair of search.slice(1).split("&")) {
+      if (pair === "") continue;
+      const equals = pair.indexOf("=");
+      const key = decodeFormComponent(equals === -1 ? pair : pair.slice(0, equals));
+      const value = equals === -1 ? "" : decodeFormComponent(pair.slice(equals + 1));
+      const values = parameters.get(key);
+      if (values === undefined) parameters.set(key, [value]);
+      else values.push(value);
+    }
+  } catch {
+    parameters.clear();
+    for (const [key, value] of new URLSearchParams(search)) {
+      const values = parameters.get(key);
+      if (values === undefined) parameters.set(key, [value]);
+      else values.push(value);
+    }
+  }
+  return parameters;
+}
+
 function decodeFormComponent(text: string): string {
   if (text.indexOf("+") !== -1) text = text.replaceAll("+", " ");
   return text.indexOf("%") === -1 ? text : decodeURIComponent(text);

@@ -22,7 +22,7 @@ import {
   pageOrIndex,
 } from "./openapi.ts";
 import { BadParameterError, fail, type Failure, MAX_CITY_LENGTH, type ProblemCode } from "./problem.ts";
-import { FORECAST_QUERY, openMeteoForecast } from "./dialects/open_meteo.ts";
+import { FORECAST_QUERY, openMeteoForecast, repeatedOpenMeteoForecast } from "./dialects/open_meteo.ts";
 import { openMeteoErrorBody } from "./dialects/open_meteo_errors.ts";
 import { SEARCH_ROUTE } from "./dialects/open_meteo_search.ts";
 import { cachedForecast, type ForecastQuery } from "./forecast.ts";
@@ -187,6 +187,11 @@ export interface Route<P extends Parameters = Parameters> {
   /** Links an HTML error page offers in place of what failed, such as the cities meant. */
   errorLinks?(failure: Failure): readonly DashboardLink[];
   answer(context: RouteContext, query: ValuesOf<P>): Outcome;
+  /**
+   * The answer to a question asked before, found by its raw text before any parsing, or undefined:
+   * for a route whose parameters cost more to parse than its answers to find.
+   */
+  repeated?(context: RouteContext): Outcome | undefined;
 }
 
 /** Declares a route, keeping its parameter types for its answer function. */
@@ -417,6 +422,7 @@ export const ROUTES: readonly Route[] = [
     errorBody: openMeteoErrorBody,
     errorSchema: "OpenMeteoError",
     answer: openMeteoForecast,
+    repeated: repeatedOpenMeteoForecast,
   }),
   SEARCH_ROUTE,
   route({

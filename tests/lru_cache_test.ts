@@ -17,3 +17,15 @@ Deno.test("LruCache keeps at most its limit, forgetting the least recently used"
   assert.equal(get("b"), 5);
   assert.equal(builds, 5);
 });
+
+Deno.test("LruCache.find() touches what it finds, and set() replaces a kept value without evicting", () => {
+  const cache = new LruCache<string, number>(2);
+  cache.set("a", 1);
+  cache.set("b", 2);
+  assert.equal(cache.find("a"), 1);
+  assert.equal(cache.find("z"), undefined);
+  cache.set("b", 3); // a replacement, not a new entry: nothing is evicted
+  assert.deepEqual([cache.size, cache.find("a"), cache.find("b")], [2, 1, 3]);
+  cache.set("c", 4); // evicts "a", used before "b"
+  assert.deepEqual([cache.has("a"), cache.find("b"), cache.find("c")], [false, 3, 4]);
+});

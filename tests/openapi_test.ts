@@ -142,7 +142,7 @@ for (const [method, path, headers] of EXERCISED) {
     const validate = ajv.compile(
       schema.$ref ? { $ref: `openapi.json${schema.$ref}` } : schema,
     );
-        // HTML and FlatBuffers are documented as strings; JSON bodies are validated as values.
+    // HTML and FlatBuffers are documented as strings; JSON bodies are validated as values.
     const valid = validate(mediaType.endsWith("json") ? JSON.parse(text) : text);
     assert.ok(valid, `${method} ${path}: ${ajv.errorsText(validate.errors)}`);
   });

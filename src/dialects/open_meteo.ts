@@ -232,7 +232,8 @@ const list = (name: string, description: string): QueryParameter<string[]> => ({
   required: false,
   schema: { type: "string" },
   // Repeated keys, commas (also %2C) and bars all separate items, as Open-Meteo's decoder splits.
-  parse: (values) => values.flatMap((value) => value.split(/[,|]/)),
+  parse: (values) =>
+    values.flatMap((value) => value.indexOf("|") === -1 ? value.split(",") : value.split(/[,|]/)),
 });
 
 const text = (name: string, description: string): QueryParameter<string | undefined> => ({
@@ -789,6 +790,7 @@ export const MAX_CACHED_ANSWERS = 1000;
 const encoder = new TextEncoder();
 const answers = new WeakMap<Dataset, LruCache<string, Representation & { contentType: string }>>();
 const placesOf = new WeakMap<Dataset, Places>();
+const askedOf = new WeakMap<Dataset, LruCache<string, Outcome>>();
 
 /**
  * A plausible `generationtime_ms` that is the same for the same question, so that answers are
@@ -802,6 +804,27 @@ function generationTime(key: string): number {
 /** The answer of `/v1/forecast` to query `q` (raw `search`), at the model's `clock` and `seed`. */
 export function openMeteoForecast(context: RouteContext, q: ForecastQueryValues): Outcome {
   const { data, clock, seed, search } = context;
+  const slot = Math.floor(clock / SLOT_MS) * SLOT_MS;
+  const outcome = answerOf(context, q, slot);
+  if (outcome.kind === "representation") {
+    let asked = askedOf.get(data);
+    if (asked === undefined) askedOf.set(data, asked = new LruCache(MAX_CACHED_ANSWERS));
+    asked.set(`${seed}|${slot}|${search}`, outcome);
+  }
+  return outcome;
+}
+
+/**
+ * The answer to the very same question (text, seed and clock slot) asked before, or undefined:
+ * found before the query is parsed, which costs more than the answer does.
+ */
+export function repeatedOpenMeteoForecast(context: RouteContext): Outcome | undefined {
+  const slot = Math.floor(context.clock / SLOT_MS) * SLOT_MS;
+  return askedOf.get(context.data)?.find(`${context.seed}|${slot}|${context.search}`);
+}
+
+function answerOf(context: RouteContext, q: ForecastQueryValues, slot: number): Outcome {
+  const { data, clock, seed, search } = context;
   let request: Request;
   try {
     request = check(q, search, clock);
@@ -809,7 +832,6 @@ export function openMeteoForecast(context: RouteContext, q: ForecastQueryValues)
     if (error instanceof BadParameterError) return error.failure;
     throw error;
   }
-  const slot = Math.floor(clock / SLOT_MS) * SLOT_MS;
   // The answer depends on the clock's slot, except for the zones' offsets and today's date.
   const key = `${seed}|${slot}|${JSON.stringify(request)}`;
   let cache = answers.get(data);
