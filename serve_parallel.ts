@@ -6,8 +6,9 @@
 //   WEATHER_QUIET  "1" for no access log
 //   WEATHER_NOW    the weather model's frozen clock, as --now (default: the real clock)
 //   WEATHER_SEED   the weather model's seed, as --seed (default 0)
+//   WEATHER_API_KEYS  the only OpenWeatherMap keys accepted, comma-separated, as --api-key
 import { withAccessLog } from "./src/access_log.ts";
-import { parseInstant, parseWholeNumber } from "./src/cli_args.ts";
+import { parseApiKeys, parseInstant, parseWholeNumber } from "./src/cli_args.ts";
 import { loadDataset } from "./src/dataset.ts";
 import { createHandler } from "./src/handler.ts";
 import { DataReloader } from "./src/reloader.ts";
@@ -22,8 +23,10 @@ async function serve(): Promise<Deno.ServeDefaultExport> {
   const now = Deno.env.get("WEATHER_NOW") || undefined;
   const seed = Deno.env.get("WEATHER_SEED") || undefined;
 
-  let dataset, frozenClock, controls;
+  const keys = Deno.env.get("WEATHER_API_KEYS") || undefined;
+  let dataset, frozenClock, controls, apiKeys;
   try {
+    apiKeys = parseApiKeys(keys?.split(","));
     frozenClock = now === undefined ? undefined : parseInstant(now);
     controls = seed === undefined ? {} : { seed: parseWholeNumber(seed, "seed", 0, 4_294_967_295) };
     dataset = await loadDataset(data);
@@ -45,6 +48,7 @@ async function serve(): Promise<Deno.ServeDefaultExport> {
   const handler = createHandler(source, {
     frozenClock,
     controls,
+    apiKeys,
     onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
   });
 

@@ -19,7 +19,7 @@ async function main(args: string[]): Promise<number> {
   }
   if (command.kind === "help") return console.log(serverHelp(routesHelp())), 0;
   if (command.kind === "version") return console.log(`${SERVER_PROGRAM} ${VERSION}`), 0;
-  const { host, port, data, watch, quiet, maxAge, cors, controls, grace, now } = command.options;
+  const { host, port, data, watch, quiet, maxAge, cors, controls, grace, now, apiKeys } = command.options;
   const path = data ?? BUNDLED_DATA;
 
   let dataset;
@@ -39,6 +39,7 @@ async function main(args: string[]): Promise<number> {
     cors,
     controls,
     frozenClock: now,
+    apiKeys,
     onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
   });
   using log = stderrLines();

@@ -41,6 +41,11 @@ export function isoTime(ms: number): string {
   return `${secondText}${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
 }
 
+// API keys (OpenWeatherMap's appid, Open-Meteo's apikey) never reach a log: their values are redacted.
+const KEY_PARAMETER = /([?&](?:appid|apikey)=)[^&#]*/gi;
+const redact = (target: string) =>
+  target.indexOf("=") === -1 ? target : target.replace(KEY_PARAMETER, "$1REDACTED");
+
 const NOT_VISIBLE = /[^\x21-\x7e]/g;
 const escapeInvisible = (text: string) =>
   text.replace(NOT_VISIBLE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
@@ -58,15 +63,15 @@ function target(request: Request): string {
     const start = url.indexOf("://") + 3;
     if (start > 2 && url.startsWith(host, start) && url.charCodeAt(start + host.length) === 0x2f) {
       const raw = url.slice(start + host.length);
-      return escapeInvisible(raw);
+      return escapeInvisible(redact(raw));
     }
   }
   // A request made in JS: its URL was parsed, which percent-encodes spaces and controls.
   try {
     const { pathname, search } = requestTarget(url);
-    return pathname + search;
+    return redact(pathname + search);
   } catch {
-    return escapeInvisible(url);
+    return escapeInvisible(redact(url));
   }
 }
 

@@ -259,6 +259,22 @@ function daysInMonth(date: string): number {
   return new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)), 0)).getUTCDate();
 }
 
+/**
+ * Parses the `--api-key` values: each a non-empty key of visible ASCII without `&`, `#` or `=`
+ * (as it would appear in `appid=KEY`). Throws `TypeError` for another. Undefined when none.
+ */
+export function parseApiKeys(keys: readonly string[] | undefined): string[] | undefined {
+  if (keys === undefined || keys.length === 0) return undefined;
+  for (const key of keys) {
+    if (!/^[\x21-\x7e]+$/.test(key) || /[&#=]/.test(key)) {
+      throw new TypeError(
+        `Invalid API key ${JSON.stringify(key)}: expected visible characters other than & # =`,
+      );
+    }
+  }
+  return [...keys];
+}
+
 /** Parses `--fail-rate`: a probability from 0 to 1. Throws `TypeError` or `RangeError`. */
 export function parseFailRate(text: string): number {
   if (!/^\s*(?:\d+(?:\.\d*)?|\.\d+)\s*$/.test(text)) {
@@ -320,6 +336,12 @@ export const SERVER_FLAGS: readonly Flag[] = [
     value: "MS",
     default: "5000",
     description: "On SIGINT or SIGTERM, wait this long for the requests in flight",
+  },
+  {
+    name: "api-key",
+    value: "KEY",
+    multiple: true,
+    description: "Accept only KEY as OpenWeatherMap's appid (repeatable); without it, any key",
   },
   {
     name: "now",
@@ -387,6 +409,8 @@ export interface ServerOptions {
   grace: number;
   /** The weather model's frozen clock, epoch ms (`--now`); undefined for the real clock. */
   now: number | undefined;
+  /** The only OpenWeatherMap keys accepted (`--api-key`); undefined accepts any non-empty key. */
+  apiKeys: string[] | undefined;
 }
 
 /** What the server was asked to do. */
@@ -438,6 +462,7 @@ export function parseServerArgs(
       quiet: values.quiet === true,
       grace: parseWholeNumber(values.grace as string, "grace", 0, 600_000),
       now: values.now === undefined ? undefined : parseInstant(values.now as string),
+      apiKeys: parseApiKeys(values["api-key"] as string[] | undefined),
     },
   };
 }

@@ -49,6 +49,8 @@ export interface HandlerOptions {
   now?: () => number;
   /** Freezes the weather model's clock at this instant, epoch ms (`--now`). @default the real clock, `now` */
   frozenClock?: number;
+  /** The only API keys OpenWeatherMap's routes accept (`--api-key`). @default any non-empty key */
+  apiKeys?: readonly string[];
 }
 
 /** The weather model's seed when the mock controls give none. */
@@ -170,6 +172,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   const frozen = options.frozenClock;
   const seed = controls.seed ?? DEFAULT_SEED;
   const clock = frozen === undefined ? now : () => frozen;
+  const apiKeys = options.apiKeys === undefined ? undefined : new Set(options.apiKeys);
   const server: ServerStatus = {
     controls: controlsReport(controls),
     get model() {
@@ -215,7 +218,16 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
 
   /** Runs `route` with the query parameters it declares, and no others. */
   function run(route: Route, request: Request, pathname: string, search: string): Outcome {
-    const context = { data: source.current, request, pathname, search, server, clock: clock(), seed };
+    const context = {
+      data: source.current,
+      request,
+      pathname,
+      search,
+      server,
+      clock: clock(),
+      seed,
+      apiKeys,
+    };
     const repeated = route.repeated?.(context);
     if (repeated !== undefined) return repeated;
     const query: Record<string, unknown> = {};

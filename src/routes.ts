@@ -144,6 +144,8 @@ export interface RouteContext {
   readonly clock: number;
   /** The weather model's seed. */
   readonly seed: number;
+  /** The only API keys accepted, or undefined for any non-empty one. */
+  readonly apiKeys: ReadonlySet<string> | undefined;
 }
 
 /** A route's answer: a cacheable representation, a JSON value built per request, or an error. */

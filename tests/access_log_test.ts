@@ -173,3 +173,25 @@ Deno.test("withAccessLog() under Deno.serve logs the target as received when the
     "GET /weather/Tokyo/../cities 200",
   ]);
 });
+
+Deno.test("formatAccessLine() never writes an API key: appid and apikey values are redacted", () => {
+  const response = new Response(null, { status: 200, headers: { "x-request-id": "r" } });
+  for (
+    const [target, logged] of [
+      ["/data/2.5/weather?q=Tokyo&appid=s3cr3t", "/data/2.5/weather?q=Tokyo&appid=REDACTED"],
+      ["/data/2.5/weather?APPID=s3cr3t&q=Tokyo", "/data/2.5/weather?APPID=REDACTED&q=Tokyo"],
+      [
+        "/v1/forecast?latitude=1&longitude=2&apikey=k%20ey",
+        "/v1/forecast?latitude=1&longitude=2&apikey=REDACTED",
+      ],
+      ["/weather/Tokyo?notappid=1", "/weather/Tokyo?notappid=1"],
+    ]
+  ) {
+    const request = new Request(`http://127.0.0.1:5000${target}`, { headers: { host: "127.0.0.1:5000" } });
+    const line = formatAccessLine(0, request, response, 1);
+    assert.ok(line.includes(` GET ${logged} 200 `), line);
+    assert.ok(!line.includes("s3cr3t") && !line.includes("k%20ey"), line);
+    const parsed = formatAccessLine(0, new Request(`http://localhost${target}`), response, 1);
+    assert.ok(!parsed.includes("s3cr3t"), parsed);
+  }
+});

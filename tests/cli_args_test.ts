@@ -28,6 +28,7 @@ Deno.test("parseServerArgs() defaults to 127.0.0.1:5000 and the bundled data", (
       quiet: false,
       grace: 5000,
       now: undefined,
+      apiKeys: undefined,
     },
   });
 });
@@ -47,6 +48,9 @@ Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=v
       "--quiet",
       "--now",
       "2026-11-23T21:00:00+09:00",
+      "--api-key",
+      "k1",
+      "--api-key=k2",
     ]),
     {
       kind: "serve",
@@ -61,6 +65,7 @@ Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=v
         quiet: true,
         grace: 5000,
         now: Date.UTC(2026, 10, 23, 12),
+        apiKeys: ["k1", "k2"],
       },
     },
   );
@@ -320,6 +325,7 @@ function sample(name: string): string {
     "fail-rate": "0.5",
     seed: "1",
     now: "2026-11-23T12:00:00Z",
+    "api-key": "abc",
     "rate-limit": "1/s",
   };
   return values[name] ?? "";
@@ -352,4 +358,12 @@ Deno.test("parseInstant() reads ISO 8601 times with an offset, and rejects the r
     }, text);
   }
   assert.throws(() => parseServerArgs(["--now", "tomorrow"]), /Invalid time "tomorrow"/);
+});
+
+Deno.test("parseServerArgs() takes --api-key keys as they would appear in appid=, and refuses others", () => {
+  for (const key of ["", "a b", "a&b", "k=v", "é"]) {
+    assert.throws(() => parseServerArgs(["--api-key", key]), /Invalid API key/, JSON.stringify(key));
+  }
+  const parsed = parseServerArgs(["--api-key", "0123abcd"]);
+  assert.deepEqual(parsed.kind === "serve" && parsed.options.apiKeys, ["0123abcd"]);
 });

@@ -27,7 +27,7 @@ function parallelCommand(env: Record<string, string>, readable: string): Deno.Co
       "0",
       "--allow-net=127.0.0.1",
       `--allow-read=${readable}`,
-      "--allow-env=WEATHER_DATA,WEATHER_QUIET,WEATHER_NOW,WEATHER_SEED",
+      "--allow-env=WEATHER_DATA,WEATHER_QUIET,WEATHER_NOW,WEATHER_SEED,WEATHER_API_KEYS",
       ENTRY,
     ],
     env: { DENO_JOBS: "2", ...env },

@@ -247,7 +247,7 @@ Deno.test("the serve tasks grant what every documented flag needs, and nothing t
   for (
     const [task, variables] of [["serve", ["HOST", "PORT"]], ["dev", ["HOST", "PORT"]], [
       "serve:parallel",
-      ["WEATHER_DATA", "WEATHER_QUIET", "WEATHER_NOW", "WEATHER_SEED"],
+      ["WEATHER_DATA", "WEATHER_QUIET", "WEATHER_NOW", "WEATHER_SEED", "WEATHER_API_KEYS"],
     ]] as const
   ) {
     const states = await granted(taskFlags(task), [
