@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { float32Text, placeIds, searchCities } from "../src/dialects/open_meteo_search.ts";
+import { searchCities } from "../src/dialects/open_meteo_search.ts";
+import { placeIds } from "../src/city_ids.ts";
 import { openMeteoErrorBody } from "../src/dialects/open_meteo_errors.ts";
 import { createHandler } from "../src/handler.ts";
 import { fail } from "../src/problem.ts";
@@ -188,19 +189,6 @@ Deno.test("GET /v1/search leaves out the fields a city has no value for", async 
     "country",
   ]);
   assert.equal(island.country, "Antarctica");
-});
-
-Deno.test("float32Text() prints a number as Open-Meteo prints a float32", () => {
-  assert.equal(float32Text(74), "74.0");
-  assert.equal(float32Text(-2), "-2.0");
-  assert.equal(float32Text(52.52437), "52.52437");
-  assert.equal(float32Text(13.41053), "13.41053");
-  assert.equal(float32Text(0.1), "0.1");
-  assert.equal(float32Text(1 / 3), "0.33333334");
-  fc.assert(fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), (value) => {
-    const text = float32Text(value);
-    assert.ok(Math.fround(Number(text)) === Math.fround(value), text);
-  }));
 });
 
 Deno.test("GET /v1/search ids are stable across data files and distinct across the bundled cities", async () => {

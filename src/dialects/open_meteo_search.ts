@@ -1,7 +1,9 @@
 // Open-Meteo's geocoding API, `GET /v1/search`, over the cities of a dataset: the same parameters,
 // the same matching in spirit (exact names first, then prefixes, then near misses), and the same
 // bytes as Open-Meteo's proto3 JSON: its field order, empty fields left out, float32 numbers.
+import { fnv1a, placeIds } from "../city_ids.ts";
 import { editDistance, normalizeCityName } from "../city_names.ts";
+import { float32Text } from "../model/places.ts";
 import type { Dataset } from "../dataset.ts";
 import { LruCache } from "../lru_cache.ts";
 import { contentTag, type Representation } from "../http.ts";
@@ -22,66 +24,6 @@ export const MAX_SEARCH_COUNT = 100;
  * a capital ("PPLC"), and the most populous city of a country often is not.
  */
 export const FEATURE_CODE = "PPL";
-
-/**
- * `value` as Open-Meteo's JSON prints a float32: the shortest decimal that reads back as the same
- * float32, with ".0" when it is whole.
- *
- * @example
- * ```ts
- * float32Text(74); // "74.0"
- * float32Text(52.52437); // "52.52437"
- * ```
- */
-export function float32Text(value: number): string {
-  const single = Math.fround(value);
-  let text = String(single);
-  for (let digits = 1; digits <= 9; digits++) {
-    const candidate = Number(single.toPrecision(digits));
-    if (Math.fround(candidate) === single) {
-      text = String(candidate);
-      break;
-    }
-  }
-  return /[.en]/.test(text) ? text : `${text}.0`;
-}
-
-/** FNV-1a, 32 bits, over the UTF-16 units of `text`. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-}
-
-/** The identity of a city that its id derives from: its country and its name's lookup key. */
-const identityOf = (city: City) => `${city.country}\u0000${normalizeCityName(city.name)}`;
-
-/** The `attempt`th candidate id of a city identity: 1,000,000 to 9,999,999, like a GeoNames id. */
-const candidateId = (identity: string, attempt: number) =>
-  1_000_000 + fnv1a(attempt === 0 ? identity : `${identity}\u0000${attempt}`) % 9_000_000;
-
-/**
- * The Open-Meteo id of each city of `cities`, by position: a hash of its country and normalized
- * name, so the same city has the same id in any data file and process. On a collision the city
- * whose identity sorts first keeps the id and the other takes its next candidate, so ids do not
- * depend on the order of the file.
- */
-export function placeIds(cities: readonly City[]): Uint32Array {
-  const identities = cities.map(identityOf);
-  const order = identities.map((_, i) => i).sort((a, b) => {
-    const x = identities[a]!, y = identities[b]!;
-    return x < y ? -1 : x > y ? 1 : a - b;
-  });
-  const ids = new Uint32Array(cities.length);
-  const taken = new Set<number>();
-  for (const i of order) {
-    let id, attempt = 0;
-    do id = candidateId(identities[i]!, attempt++); while (taken.has(id));
-    taken.add(id);
-    ids[i] = id;
-  }
-  return ids;
-}
 
 /**
  * `generationtime_ms` of an answer: a plausible time from 0.15 to 1 ms, derived from the query's
