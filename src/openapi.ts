@@ -10,6 +10,7 @@ import {
   GeocodingSearchSchema,
   HealthSchema,
   OpenMeteoErrorSchema,
+  OpenWeatherMapErrorSchema,
   ProblemSchema,
   ReportedCurrentSchema,
   UnitsSchema,
@@ -38,6 +39,7 @@ function componentSchemas(): Record<string, unknown> {
   registry.add(GeocodingResultSchema, { id: "GeocodingResult" });
   registry.add(GeocodingSearchSchema, { id: "GeocodingSearch" });
   registry.add(OpenMeteoErrorSchema, { id: "OpenMeteoError" });
+  registry.add(OpenWeatherMapErrorSchema, { id: "OpenWeatherMapError" });
   const { schemas } = z.toJSONSchema(registry, {
     target: "draft-2020-12",
     uri: (id) => `#/components/schemas/${id}`,

@@ -21,6 +21,10 @@ export const ERROR_STATUSES = {
       bad_parameter: "A number that is not a whole number or is out of its range, which `allowed` gives",
     },
   },
+  401: {
+    title: "Unauthorized",
+    codes: { unauthorized: "OpenWeatherMap's routes without an accepted `appid`" },
+  },
   404: {
     title: "Not Found",
     codes: {

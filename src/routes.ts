@@ -25,6 +25,7 @@ import { BadParameterError, fail, type Failure, MAX_CITY_LENGTH, type ProblemCod
 import { FORECAST_QUERY, openMeteoForecast, repeatedOpenMeteoForecast } from "./dialects/open_meteo.ts";
 import { openMeteoErrorBody } from "./dialects/open_meteo_errors.ts";
 import { SEARCH_ROUTE } from "./dialects/open_meteo_search.ts";
+import { OPENWEATHERMAP_ROUTES } from "./dialects/openweathermap.ts";
 import { cachedForecast, type ForecastQuery } from "./forecast.ts";
 import { FORECAST_DAYS, FORECAST_HOURS, PAST_DAYS } from "./model/variables.ts";
 import { weatherFileJsonSchema } from "./schema.ts";
@@ -427,6 +428,7 @@ export const ROUTES: readonly Route[] = [
     repeated: repeatedOpenMeteoForecast,
   }),
   SEARCH_ROUTE,
+  ...OPENWEATHERMAP_ROUTES,
   route({
     path: "/healthz",
     operationId: "health",

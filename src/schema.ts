@@ -329,3 +329,9 @@ export const OpenMeteoErrorSchema = z.strictObject({
   error: z.literal(true),
   reason: z.string().describe("What went wrong, in Open-Meteo's words"),
 });
+
+/** An error of OpenWeatherMap's routes: `cod` the status, a number or a string as OpenWeatherMap sends it. */
+export const OpenWeatherMapErrorSchema = z.strictObject({
+  cod: z.union([z.number().int(), z.string().regex(/^\d{3}$/)]).describe("The HTTP status"),
+  message: z.string().describe("What went wrong, in OpenWeatherMap's words"),
+});

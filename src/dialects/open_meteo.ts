@@ -15,7 +15,7 @@ import type { Dataset } from "../dataset.ts";
 import { contentTag, type Representation } from "../http.ts";
 import { LruCache } from "../lru_cache.ts";
 import { currentConditions, dailySeries, hourlySeries, type ModelInput } from "../model/forecast.ts";
-import { createPlaces, float32Text, type Place, type Places } from "../model/places.ts";
+import { float32Text, type Place, placesOf } from "../model/places.ts";
 import { formatDay, localIsoTime, MS_PER_DAY, offsetText, utcOffsetSeconds } from "../model/time.ts";
 import {
   DAILY_VARIABLES,
@@ -789,7 +789,6 @@ export const MAX_CACHED_ANSWERS = 1000;
 
 const encoder = new TextEncoder();
 const answers = new WeakMap<Dataset, LruCache<string, Representation & { contentType: string }>>();
-const placesOf = new WeakMap<Dataset, Places>();
 const askedOf = new WeakMap<Dataset, LruCache<string, Outcome>>();
 
 /**
@@ -837,8 +836,7 @@ function answerOf(context: RouteContext, q: ForecastQueryValues, slot: number): 
   let cache = answers.get(data);
   if (cache === undefined) answers.set(data, cache = new LruCache(MAX_CACHED_ANSWERS));
   const answer = cache.get(key, () => {
-    let places = placesOf.get(data);
-    if (places === undefined) placesOf.set(data, places = createPlaces(data.cities));
+    const places = placesOf(data);
     const generationTimeMs = generationTime(key);
     const locations = request.coordinates.map(({ latitude, longitude }, i) =>
       locationOf(request, i, places.at(latitude, longitude, seed, slot), seed, clock, generationTimeMs)

@@ -17,6 +17,7 @@
 import tzlookup from "@photostructure/tz-lookup";
 import KDBush from "kdbush";
 import { around, distance } from "geokdbush";
+import type { Dataset } from "../dataset.ts";
 import type { City, Current } from "../schema.ts";
 import { WMO_CODES } from "../wmo.ts";
 import { climateConditions, climateTemperature, type ModelCity, wetnessOfCode } from "./forecast.ts";
@@ -558,4 +559,16 @@ export function createPlaces(cities: readonly City[], options: PlacesOptions = {
       return place;
     },
   };
+}
+
+const datasetPlaces = new WeakMap<Dataset, Places>();
+
+/**
+ * The places of `data`'s cities, built on the first coordinate question and kept as long as the
+ * dataset: one index for every dialect that answers by coordinates.
+ */
+export function placesOf(data: Dataset): Places {
+  let places = datasetPlaces.get(data);
+  if (places === undefined) datasetPlaces.set(data, places = createPlaces(data.cities));
+  return places;
 }
