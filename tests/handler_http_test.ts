@@ -350,6 +350,13 @@ Deno.test("createHandler() serves its OpenAPI document", async () => {
     [
       "/",
       "/city/{city}",
+      "/data/2.5/forecast",
+      "/data/2.5/weather",
+      "/data/3.0/onecall",
+      "/data/3.0/onecall/timemachine",
+      "/geo/1.0/direct",
+      "/geo/1.0/reverse",
+      "/geo/1.0/zip",
       "/get_forecast",
       "/get_weather",
       "/healthz",

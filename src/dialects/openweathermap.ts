@@ -454,8 +454,6 @@ function summaryOf(daily: DailySeries, d: number): string {
   return cloudy ? "The day will be cloudy" : `You can expect ${sky} in the day`;
 }
 
-const ONE_CALL_SECTIONS = ["current", "minutely", "hourly", "daily", "alerts"] as const;
-
 function oneCall(location: Location, context: RouteContext, units: OwmUnits, exclude: ReadonlySet<string>) {
   const { place } = location;
   const zone = place.city.timezone;
