@@ -92,6 +92,19 @@ const ROUTES: readonly Route[] = [
     targets: { quiet: 0.8 },
     floorTargets: { quiet: 0.95 },
   },
+  {
+    name: "owm_weather",
+    path: "/data/2.5/weather?q=Tokyo&appid=bench",
+    variants: ["quiet"],
+    targets: { quiet: 0.8 },
+    floorTargets: { quiet: 0.95 },
+  },
+  {
+    name: "owm_onecall",
+    path: "/data/3.0/onecall?lat=35.6762&lon=139.6503&appid=bench",
+    variants: ["quiet"],
+    targets: { quiet: 0.8 },
+  },
   { name: "big_lookup", path: "/get_weather?city={last}", big: true, variants: ["quiet"] },
   { name: "big_cities", path: "/weather/cities", big: true, variants: ["quiet"] },
   {
