@@ -41,10 +41,25 @@ export function isoTime(ms: number): string {
   return `${secondText}${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
 }
 
-// API keys (OpenWeatherMap's appid, Open-Meteo's apikey) never reach a log: their values are redacted.
-const KEY_PARAMETER = /([?&](?:appid|apikey)=)[^&#]*/gi;
-const redact = (target: string) =>
-  target.indexOf("=") === -1 ? target : target.replace(KEY_PARAMETER, "$1REDACTED");
+// API keys (OpenWeatherMap's appid, Open-Meteo's apikey) never reach a log: the values of parameters
+// of those names, however their names are encoded (`app%69d`), are redacted.
+const KEY_HINT = /(?:appid|apikey)=|%/i;
+const KEY_NAME = /^(?:appid|apikey)$/i;
+
+function redact(target: string): string {
+  const query = target.indexOf("?");
+  if (query === -1 || !KEY_HINT.test(target.slice(query))) return target;
+  const pairs = target.slice(query + 1).split("&").map((pair) => {
+    const equals = pair.indexOf("=");
+    if (equals === -1) return pair;
+    let name = pair.slice(0, equals);
+    try {
+      name = decodeURIComponent(name.replaceAll("+", " "));
+    } catch { /* a name that does not decode is no key name */ }
+    return KEY_NAME.test(name) ? `${pair.slice(0, equals + 1)}REDACTED` : pair;
+  });
+  return `${target.slice(0, query + 1)}${pairs.join("&")}`;
+}
 
 const NOT_VISIBLE = /[^\x21-\x7e]/g;
 const escapeInvisible = (text: string) =>

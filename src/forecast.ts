@@ -9,7 +9,7 @@ import type { Dataset } from "./dataset.ts";
 import { jsonRepresentation, type Representation } from "./http.ts";
 import { LruCache } from "./lru_cache.ts";
 import { currentConditions, dailySeries, hourlySeries, type ModelInput } from "./model/forecast.ts";
-import { addDays, localDate, localIsoTime, utcOffsetSeconds } from "./model/time.ts";
+import { addDays, localDate, localIsoTime, SLOT_MS, utcOffsetSeconds } from "./model/time.ts";
 import { DAILY_VARIABLES, HOURLY_VARIABLES, type HourlySeries } from "./model/variables.ts";
 import type { City, Forecast, ForecastValueField } from "./schema.ts";
 import { FORECAST_MEASURES } from "./schema.ts";
@@ -28,7 +28,6 @@ export interface ForecastQuery {
 }
 
 const MS_PER_HOUR = 3_600_000;
-const SLOT_MS = 900_000;
 
 /** The start of the clock's 15-minute slot, epoch ms: the instant every answer for `now` is computed at. */
 export function forecastSlot(now: number): number {

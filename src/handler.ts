@@ -98,7 +98,12 @@ async function bodySearch(request: Request): Promise<string | undefined> {
   for (const chunk of chunks) bytes.set(chunk, at), at += chunk.length;
   const text = new TextDecoder().decode(bytes);
   const type = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/json") return text === "" ? "" : `?${text}`;
+  if (type === undefined || type === "application/x-www-form-urlencoded") {
+    return text === "" ? "" : `?${text}`;
+  }
+  if (type !== "application/json") {
+    throw new SyntaxError(`expected a form (application/x-www-form-urlencoded) or JSON, not ${type}`);
+  }
   const value: unknown = JSON.parse(text);
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new SyntaxError("expected a JSON object of parameters");
@@ -136,6 +141,12 @@ const encoder = new TextEncoder();
 const timerSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const clientOf = (info: ConnectionInfo | undefined) =>
   info?.remoteAddr && "hostname" in info.remoteAddr ? info.remoteAddr.hostname : "unknown";
+
+/** The route of `request`, for the shape of an unexpected error's body; undefined when none is found. */
+function routeOf(request: Request): Route | undefined {
+  const target = targetOf(request);
+  return target === undefined ? undefined : findRoute(target.pathname);
+}
 
 /** A 200 or error with a body built per request; HEAD gets its length and no body. */
 function send(request: Request, body: string, headers: HeaderList, status = 200): Response {
@@ -311,11 +322,24 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     }
     if (delay > 0) await sleep(delay);
     try {
-      return answer(request, route, run(route, request, pathname, search), headers);
+      const outcome = run(route, request, pathname, search);
+      if (outcome.kind !== "representation") return answer(request, route, outcome, headers);
+      // A POST is never conditional (RFC 9110, 13.1.2) and its answer is not for caches.
+      headers.push(
+        ["x-content-type-options", "nosniff"],
+        ["content-type", outcome.contentType ?? JSON_CONTENT_TYPE],
+        ["cache-control", "no-store"],
+      );
+      return new Response(outcome.representation.body, { status: 200, headers });
     } catch (error) {
       options.onError?.(error, request);
       const safe = headers.filter(([name]) => name === "x-request-id");
-      return failure(request, safe, fail("internal_error", "The server failed to answer this request"));
+      return failure(
+        request,
+        safe,
+        fail("internal_error", "The server failed to answer this request"),
+        route,
+      );
     }
   }
 
@@ -329,7 +353,8 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     } catch (error) {
       options.onError?.(error, request);
       const safe = headers.filter(([name]) => name === "x-request-id");
-      return failure(request, safe, fail("internal_error", "The server failed to answer this request"));
+      const failed = fail("internal_error", "The server failed to answer this request");
+      return failure(request, safe, failed, routeOf(request));
     }
   };
 }

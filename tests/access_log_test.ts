@@ -185,6 +185,7 @@ Deno.test("formatAccessLine() never writes an API key: appid and apikey values a
         "/v1/forecast?latitude=1&longitude=2&apikey=REDACTED",
       ],
       ["/weather/Tokyo?notappid=1", "/weather/Tokyo?notappid=1"],
+      ["/data/2.5/weather?q=Tokyo&app%69d=s3cr3t", "/data/2.5/weather?q=Tokyo&app%69d=REDACTED"],
     ]
   ) {
     const request = new Request(`http://127.0.0.1:5000${target}`, { headers: { host: "127.0.0.1:5000" } });

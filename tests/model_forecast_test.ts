@@ -353,13 +353,13 @@ Deno.test("hourlySeries() and dailySeries() answer from 92 days back to 16 days 
   const zone = input.city.timezone;
   const today = localDayNumber(zone, NOW);
   const range = modelRange(input);
-  assert.equal(range.start, localMidnight(zone, today - 94));
+  assert.equal(range.start, localMidnight(zone, today - 95));
   assert.equal(
     range.end,
-    Math.max(localMidnight(zone, today + 17), Math.floor(NOW / HOUR) * HOUR + 384 * HOUR),
+    Math.max(localMidnight(zone, today + 18), Math.floor(NOW / HOUR) * HOUR + 384 * HOUR),
   );
-  assert.equal(dailySeries(input, localDate(zone, range.start), 111).length, 111);
-  assert.throws(() => dailySeries(input, localDate(zone, range.start), 112), RangeError);
+  assert.equal(dailySeries(input, localDate(zone, range.start), 113).length, 113);
+  assert.throws(() => dailySeries(input, localDate(zone, range.start), 114), RangeError);
   assert.throws(() => hourlySeries(input, range.start - HOUR, 2), RangeError);
   assert.throws(() => hourlySeries(input, range.end, 1), RangeError);
   assert.throws(() => hourlySeries(input, NOW, 1), RangeError, "not on the hour");

@@ -507,3 +507,56 @@ Deno.test({
     );
   },
 });
+
+Deno.test("/v1/forecast answers every allowed date in any zone, and refuses what would cost too much", async () => {
+  // The first allowed day, asked in a zone 14 hours east of UTC for a place 13 hours east.
+  const edge = await text(
+    "/v1/forecast?latitude=-36.8485&longitude=174.7633&timezone=Pacific/Kiritimati&start_date=2026-08-22&end_date=2026-08-22&hourly=temperature_2m",
+  );
+  assert.equal(edge.status, 200);
+  assert.equal(JSON.parse(edge.text).hourly.time.length, 24);
+  const last = await text(
+    "/v1/forecast?latitude=21.3&longitude=-157.8&timezone=Etc/GMT%2B12&start_date=2026-12-08&end_date=2026-12-08&daily=temperature_2m_max",
+  );
+  assert.equal(last.status, 200);
+  const none = await text("/v1/forecast?hourly=temperature_2m");
+  assert.deepEqual([none.status, JSON.parse(none.text).reason], [
+    400,
+    "Parameter 'latitude' and 'longitude' are required",
+  ]);
+  const many = Array(100).fill("1").join(",");
+  const heavy = await text(
+    `/v1/forecast?latitude=${many}&longitude=${many}&hourly=${
+      Array(50).fill("rain").join(",")
+    }&past_days=92&forecast_days=16`,
+  );
+  assert.equal(heavy.status, 400);
+  assert.match(JSON.parse(heavy.text).reason, /^Your API call requests too much data/);
+});
+
+Deno.test("POST /v1/forecast is never a 304 nor cached, and refuses a body that is neither a form nor JSON", async () => {
+  const query = `${at("Lima")}&hourly=temperature_2m`;
+  const get = await handler(new Request(`http://localhost/v1/forecast?${query}`));
+  const etag = get.headers.get("etag")!;
+  await get.body?.cancel();
+  const post = await handler(
+    new Request("http://localhost/v1/forecast", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "if-none-match": etag },
+      body: query,
+    }),
+  );
+  assert.equal(post.status, 200);
+  assert.equal(post.headers.get("cache-control"), "no-store");
+  await post.body?.cancel();
+  const plain = await text("/v1/forecast", {
+    method: "POST",
+    headers: { "content-type": "text/plain" },
+    body: query,
+  });
+  assert.equal(plain.status, 400);
+  assert.match(
+    JSON.parse(plain.text).reason,
+    /expected a form \(application\/x-www-form-urlencoded\) or JSON/,
+  );
+});

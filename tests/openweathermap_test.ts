@@ -314,6 +314,16 @@ Deno.test("--api-key accepts only its keys, and a repeated question still checks
   assert.equal((await raw("/data/2.5/weather?q=Tokyo&appid=revoked", undefined, strict)).status, 401);
 });
 
+Deno.test("a cached answer never reaches a key another handler of the same data refuses", async () => {
+  const data = await datasetOf({ cities: structuredClone(bundled.cities) });
+  const locked = createHandler({ current: data }, { frozenClock: NOW, apiKeys: ["secret"] });
+  const open = createHandler({ current: data }, { frozenClock: NOW });
+  const path = "/data/2.5/weather?q=Tokyo&appid=stolen";
+  assert.equal((await raw(path, undefined, locked)).status, 401);
+  assert.equal((await raw(path, undefined, open)).status, 200);
+  assert.equal((await raw(path, undefined, locked)).status, 401);
+});
+
 Deno.test("an absolute-form request, as an HTTP proxy setting sends it, is answered by its path", async () => {
   await using server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, handler);
   const url = new URL(`http://127.0.0.1:${server.addr.port}/`);

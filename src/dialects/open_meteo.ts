@@ -16,7 +16,7 @@ import { contentTag, type Representation } from "../http.ts";
 import { LruCache } from "../lru_cache.ts";
 import { currentConditions, dailySeries, hourlySeries, type ModelInput } from "../model/forecast.ts";
 import { float32Text, type Place, placesOf } from "../model/places.ts";
-import { formatDay, localIsoTime, MS_PER_DAY, offsetText, utcOffsetSeconds } from "../model/time.ts";
+import { formatDay, localIsoTime, MS_PER_DAY, offsetText, SLOT_MS, utcOffsetSeconds } from "../model/time.ts";
 import {
   DAILY_VARIABLES,
   type DailyVariable,
@@ -359,6 +359,15 @@ type ForecastQueryValues = {
 
 /** The most locations one request may ask for: each costs the model a few milliseconds. */
 export const MAX_LOCATIONS = 100;
+/**
+ * The most values one answer may hold (locations × variables × steps): about 20 hourly variables of
+ * 108 days for 10 locations, a few MB of JSON and a few hundred ms to compute.
+ */
+export const MAX_VALUES = 500_000;
+/** Answers larger than this are not kept: a few of them would hold the cache's memory. */
+const MAX_KEPT_BYTES = 1_048_576;
+/** Questions longer than this are not kept by their text: a POST may be 128 KB of it. */
+const MAX_KEPT_QUESTION = 4096;
 
 const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
@@ -489,6 +498,7 @@ function check(q: ForecastQueryValues, search: string, clock: number): Request {
       throw bad(`Longitude must be in range of -180 to 180°. Given: ${swiftFloat(longitude)}.`);
     }
   }
+  if (latitudes.length === 0) throw bad("Parameter 'latitude' and 'longitude' are required");
   if (latitudes.length > MAX_LOCATIONS) {
     throw bad(`Only up to ${MAX_LOCATIONS} locations can be requested at once`);
   }
@@ -514,6 +524,7 @@ function check(q: ForecastQueryValues, search: string, clock: number): Request {
   }
 
   const currentWeather = q.currentWeather;
+  // A name asked twice is answered twice, as Open-Meteo does; the budget below bounds the cost.
   const current = currentWeather ? [] : variables(q.current, HOURLY_NAMES, HOURLY_TYPE, "current", search);
   const hourly = variables(q.hourly, HOURLY_NAMES, HOURLY_TYPE, "hourly", search);
   const daily = variables(q.daily, DAILY_NAMES, DAILY_TYPE, "daily", search);
@@ -572,6 +583,16 @@ function check(q: ForecastQueryValues, search: string, clock: number): Request {
     if (past < 0 || past > 2232) throw bad(`Past days is invalid. Allowed range 0 to 2232. Given ${past}.`);
     hours = { past, count: past + forward };
   }
+  const dayCount = "count" in days
+    ? days.count
+    : Math.max(...days.last.map((last, i) => last - days.first[i]! + 1));
+  const hourCount = hours ? hours.count : dayCount * 24;
+  const values = latitudes.length * (current.length + hourly.length * hourCount + daily.length * dayCount);
+  if (values > MAX_VALUES) {
+    throw bad(
+      "Your API call requests too much data. Please reduce the number of variables, locations and/or weather models.",
+    );
+  }
   const inch = q.precipitationUnit === "inch" ||
     (q.precipitationUnit === undefined && q.lengthUnit === "imperial");
   return {
@@ -599,7 +620,6 @@ function check(q: ForecastQueryValues, search: string, clock: number): Request {
 
 // --- The answer ---------------------------------------------------------------------------------
 
-const SLOT_MS = 900_000;
 const HOUR_MS = 3_600_000;
 
 const abbreviations = new Map<string, Intl.DateTimeFormat>();
@@ -805,7 +825,10 @@ export function openMeteoForecast(context: RouteContext, q: ForecastQueryValues)
   const { data, clock, seed, search } = context;
   const slot = Math.floor(clock / SLOT_MS) * SLOT_MS;
   const outcome = answerOf(context, q, slot);
-  if (outcome.kind === "representation") {
+  if (
+    outcome.kind === "representation" && search.length <= MAX_KEPT_QUESTION &&
+    outcome.representation.body.length <= MAX_KEPT_BYTES
+  ) {
     let asked = askedOf.get(data);
     if (asked === undefined) askedOf.set(data, asked = new LruCache(MAX_CACHED_ANSWERS));
     asked.set(`${seed}|${slot}|${search}`, outcome);
@@ -818,6 +841,7 @@ export function openMeteoForecast(context: RouteContext, q: ForecastQueryValues)
  * found before the query is parsed, which costs more than the answer does.
  */
 export function repeatedOpenMeteoForecast(context: RouteContext): Outcome | undefined {
+  if (context.search.length > MAX_KEPT_QUESTION) return undefined;
   const slot = Math.floor(context.clock / SLOT_MS) * SLOT_MS;
   return askedOf.get(context.data)?.find(`${context.seed}|${slot}|${context.search}`);
 }
@@ -835,7 +859,18 @@ function answerOf(context: RouteContext, q: ForecastQueryValues, slot: number): 
   const key = `${seed}|${slot}|${JSON.stringify(request)}`;
   let cache = answers.get(data);
   if (cache === undefined) answers.set(data, cache = new LruCache(MAX_CACHED_ANSWERS));
-  const answer = cache.get(key, () => {
+  let answer = cache.find(key);
+  if (answer === undefined) {
+    try {
+      answer = build();
+    } catch (error) {
+      // A day at the edge of the range, in a zone far from the place's own, that the model does not cover.
+      if (error instanceof RangeError) return bad("The requested time is out of the allowed range").failure;
+      throw error;
+    }
+    if (answer.body.length <= MAX_KEPT_BYTES) cache.set(key, answer);
+  }
+  function build() {
     const places = placesOf(data);
     const generationTimeMs = generationTime(key);
     const locations = request.coordinates.map(({ latitude, longitude }, i) =>
@@ -853,7 +888,7 @@ function answerOf(context: RouteContext, q: ForecastQueryValues, slot: number): 
       etag: `"${contentTag(text)}"`,
       contentType: "application/json; charset=utf-8",
     };
-  });
+  }
   return {
     kind: "representation",
     representation: answer,

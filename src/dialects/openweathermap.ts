@@ -14,12 +14,14 @@ import { LruCache } from "../lru_cache.ts";
 import { currentConditions, dailySeries, hourlySeries, type ModelInput } from "../model/forecast.ts";
 import { type Place, placesOf } from "../model/places.ts";
 import { moonSeries, sunDay } from "../model/sun.ts";
-import { addDays, localDate, localMidnight, utcOffsetSeconds } from "../model/time.ts";
+import { addDays, localDate, localMidnight, SLOT_MS, utcOffsetSeconds } from "../model/time.ts";
 import { cachedJson } from "../openapi.ts";
 import type { Current15, DailySeries, HourlySeries } from "../model/variables.ts";
 import { BadParameterError, fail, type Failure, PROBLEM_STATUS } from "../problem.ts";
 import type { Outcome, QueryParameter, Route, RouteContext } from "../routes.ts";
+import { searchValues } from "../request_target.ts";
 import type { City } from "../schema.ts";
+import { resolveScenarioTime, scenarioAlert } from "../model/scenario.ts";
 import { conditionOf } from "./openweathermap_conditions.ts";
 
 // --- Errors, as OpenWeatherMap writes them (its spacing and its mix of number and string `cod`) ----
@@ -130,14 +132,21 @@ function coordinate(text: string | undefined, limit: number, name: "latitude" | 
   return value;
 }
 
+const largest = new WeakMap<Dataset, Map<string, number>>();
 /** The most populous data city of `country`, standing in for a postal code: no postal data here. */
 function cityOfCountry(data: Dataset, country: string): number | undefined {
-  let best: number | undefined;
-  data.cities.forEach((city, i) => {
-    if (city.country !== country) return;
-    if (best === undefined || (city.population ?? 0) > (data.cities[best]!.population ?? 0)) best = i;
-  });
-  return best;
+  let byCountry = largest.get(data);
+  if (byCountry === undefined) {
+    byCountry = new Map();
+    data.cities.forEach((city, i) => {
+      const best = byCountry!.get(city.country);
+      if (best === undefined || (city.population ?? 0) > (data.cities[best]!.population ?? 0)) {
+        byCountry!.set(city.country, i);
+      }
+    });
+    largest.set(data, byCountry);
+  }
+  return byCountry.get(country);
 }
 
 function cityLocation(context: RouteContext, index: number): Location {
@@ -196,7 +205,6 @@ function locate(context: RouteContext, q: Values<typeof WHERE>): Location | Fail
 
 // --- Values, in OpenWeatherMap's units ------------------------------------------------------------
 
-const SLOT_MS = 900_000;
 const HOUR_MS = 3_600_000;
 const slotOf = (ms: number) => Math.floor(ms / SLOT_MS) * SLOT_MS;
 
@@ -572,21 +580,10 @@ function alertsOf(location: Location, context: RouteContext) {
   const dayStart = (offset: number) => localMidnight(zone, addDays(today, offset));
   const alerts = [];
   for (const scenario of city.scenarios) {
-    const from = resolve(scenario.from, slot, dayStart), to = resolve(scenario.to, slot, dayStart);
-    if (to <= slot || from >= end) continue;
-    const set = scenario.set;
-    const event = set.weather_code !== undefined && set.weather_code >= 95
-      ? "Severe Thunderstorm Warning"
-      : (set.temperature_max ?? set.temperature ?? 0) >= 35
-      ? "Excessive Heat Warning"
-      : (set.temperature_min ?? set.temperature ?? 0) <= -25
-      ? "Extreme Cold Warning"
-      : (set.wind_gusts ?? 0) >= 90 || (set.wind_speed ?? 0) >= 60
-      ? "High Wind Warning"
-      : (set.precipitation ?? 0) >= 10
-      ? "Flood Watch"
-      : undefined;
-    if (event === undefined) continue;
+    const from = resolveScenarioTime(scenario.from, slot, dayStart);
+    const to = resolveScenarioTime(scenario.to, slot, dayStart);
+    const event = scenarioAlert(scenario.set);
+    if (to <= slot || from >= end || event === undefined) continue;
     alerts.push({
       sender_name: "Local weather server (data file scenario)",
       event,
@@ -598,15 +595,6 @@ function alertsOf(location: Location, context: RouteContext) {
     });
   }
   return alerts;
-}
-
-/** A scenario time as epoch ms: absolute, or relative to the clock's slot or a local midnight. */
-function resolve(text: string, slot: number, dayStart: (offset: number) => number): number {
-  const m = /^([+-])(?:(\d{1,3})d)?(?:(\d{1,4})h)?(?:(\d{1,5})m)?$/.exec(text);
-  if (m === null) return Date.parse(text);
-  const sign = m[1] === "-" ? -1 : 1;
-  const clock = (Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0)) * 60_000;
-  return m[2] === undefined ? slot + sign * clock : dayStart(sign * Number(m[2])) + clock;
 }
 
 function timeMachine(location: Location, context: RouteContext, units: OwmUnits, dt: number) {
@@ -695,9 +683,15 @@ function guarded<P>(context: RouteContext, q: Values<typeof KEY> & P, answer: ()
   }
 }
 
-/** The answer to the same question asked in the same slot, before its parameters are parsed. */
+/**
+ * The answer to the same question asked in the same slot, before its parameters are parsed; the
+ * key is checked first, so that no cached answer reaches a refused key, whichever handler cached it.
+ */
 function repeated(context: RouteContext): Outcome | undefined {
-  return answers.get(context.data)?.find(keyOf(context));
+  const found = answers.get(context.data)?.find(keyOf(context));
+  if (found === undefined) return undefined;
+  const key = searchValues(context.search, "appid")[0] ?? searchValues(context.search, "APPID")[0];
+  return checkKey(context, { appid: key, APPID: undefined }) ?? found;
 }
 
 const ok = (description: string, schema: Record<string, unknown>) => cachedJson(schema, description);
@@ -848,11 +842,8 @@ export const REVERSE_ROUTE: Route<typeof REVERSE_QUERY> = {
   answer: (context, q) =>
     guarded(context, q, () => {
       const { latitude, longitude } = point(context, q);
-      const near = context.data.cities
-        .map((city, i) => ({ i, km: distanceKm(latitude, longitude, city.latitude, city.longitude) }))
-        .filter(({ km }) => km <= 100)
-        .sort((a, b) => a.km - b.km || a.i - b.i);
-      return near.slice(0, limitOf(q.limit, 1)).map(({ i }) => geoEntry(context.data.cities[i]!));
+      const near = placesOf(context.data).nearest(latitude, longitude, limitOf(q.limit, 1), 100);
+      return near.map((i) => geoEntry(context.data.cities[i]!));
     }),
 };
 
@@ -882,13 +873,6 @@ export const ZIP_ROUTE: Route<typeof ZIP_QUERY> = {
       };
     }),
 };
-
-function distanceKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const rad = Math.PI / 180;
-  const a = Math.sin((lat2 - lat1) * rad / 2) ** 2 +
-    Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin((lon2 - lon1) * rad / 2) ** 2;
-  return 12_742 * Math.asin(Math.min(1, Math.sqrt(a)));
-}
 
 /** Every OpenWeatherMap route, in the order the index lists them. */
 export const OPENWEATHERMAP_ROUTES: readonly Route[] = [

@@ -53,6 +53,7 @@ import {
   localIsoTime,
   localMidnight,
   MS_PER_DAY,
+  SLOT_MS,
   toEpochMs,
   utcOffsets,
   utcOffsetSeconds,
@@ -85,7 +86,6 @@ const MS_PER_HOUR = 3_600_000;
 const SIN_SUNRISE = Math.sin(SUNRISE_ALTITUDE * Math.PI / 180);
 const SIN_3 = Math.sin(3 * Math.PI / 180);
 const SIN_10 = Math.sin(10 * Math.PI / 180);
-const SLOT_MS = 900_000;
 const DEG = Math.PI / 180;
 const YEAR_MS = 365.2422 * MS_PER_DAY;
 // The solstice-to-coldest-day lag of the seasons, from 2000-01-01.
@@ -220,10 +220,10 @@ function buildModel(city: ModelCity | ClimatePlace, seed: number, now: number): 
     anchor: now,
     // A day to spare on each side, so that the days of another time zone (a dialect's) and
     // Open-Meteo's 93 past days are covered too.
-    rangeStart: localMidnight(city.timezone, today - PAST_DAYS - 2),
+    rangeStart: localMidnight(city.timezone, today - PAST_DAYS - 3),
     // 384 hours from the clock's hour can run past the 16th day's end, by up to a day.
     rangeEnd: Math.max(
-      localMidnight(city.timezone, today + FORECAST_DAYS + 1),
+      localMidnight(city.timezone, today + FORECAST_DAYS + 2),
       Math.floor(now / MS_PER_HOUR) * MS_PER_HOUR + FORECAST_HOURS * MS_PER_HOUR,
     ),
     keys,
@@ -767,8 +767,8 @@ let noiseScratch = new Float64Array(0);
 
 /**
  * The first and last instants (epoch ms, end exclusive) the model answers for: from the local
- * midnight {@linkcode PAST_DAYS} + 2 days before the clock's local day to the end of the
- * {@linkcode FORECAST_DAYS} + 1st day from it, or {@linkcode FORECAST_HOURS} hours from the start of
+ * midnight {@linkcode PAST_DAYS} + 3 days before the clock's local day to the end of the
+ * {@linkcode FORECAST_DAYS} + 2nd day from it, or {@linkcode FORECAST_HOURS} hours from the start of
  * the clock's UTC hour when that is later. The spare days cover a day of any other time zone, as a
  * dialect may ask for, and Open-Meteo's 93 days of the past.
  */

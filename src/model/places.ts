@@ -23,7 +23,7 @@ import { WMO_CODES } from "../wmo.ts";
 import { climateConditions, climateTemperature, type ModelCity, wetnessOfCode } from "./forecast.ts";
 import { clamp, smoothstep } from "./noise.ts";
 import { apparentTemperature, CODE_REQUIREMENTS, roundTo } from "./physics.ts";
-import { localIsoTime, toEpochMs, utcOffsetSeconds } from "./time.ts";
+import { localIsoTime, SLOT_MS, toEpochMs, utcOffsetSeconds } from "./time.ts";
 
 /** A grid cell's centre, in float32 values as Open-Meteo reports them. */
 export interface Cell {
@@ -56,6 +56,8 @@ export interface Places {
   at(latitude: number, longitude: number, seed: number, now: number | Date): Place;
   /** Number of synthetic places in the cache, at most `maxCached`. */
   readonly cached: number;
+  /** The indexes of the data cities within `maxKm` of a point, nearest first, at most `limit`. */
+  nearest(latitude: number, longitude: number, limit: number, maxKm: number): number[];
 }
 
 /** Options of {@linkcode createPlaces}. */
@@ -85,7 +87,6 @@ const SEA_LEVEL_DISTANCE_KM = 40;
 // its own for each place, so neighbouring cells take theirs from shared lattice points instead.
 const CLIMATE_LATTICE = 2;
 const MAX_CLIMATE_POINTS = 4096;
-const SLOT_MS = 900_000;
 const KM_PER_DEGREE = 111.195;
 
 // ---- Grids -------------------------------------------------------------------------------------
@@ -527,6 +528,13 @@ export function createPlaces(cities: readonly City[], options: PlacesOptions = {
   return {
     get cached() {
       return synthetic.size;
+    },
+    nearest(latitude: number, longitude: number, limit: number, maxKm: number): number[] {
+      checkCoordinates(latitude, longitude);
+      if (cities.length === 0) return [];
+      return (around(tree(), longitude, latitude, limit, maxKm) as number[]).filter((id) =>
+        cityAt(id) !== undefined
+      );
     },
     at(latitude: number, longitude: number, seed: number, now: number | Date): Place {
       checkCoordinates(latitude, longitude);

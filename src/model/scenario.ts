@@ -187,3 +187,21 @@ export function resolveScenarioTime(
   if (m[2] === undefined) return now + sign * clock;
   return dayStart(sign * Number(m[2])) + clock;
 }
+
+/**
+ * The warning a scenario's values call for, as weather services name them, or undefined for
+ * weather that needs none: thunderstorms, 35 °C or more, -25 °C or less, gale winds, 10 mm an hour.
+ *
+ * @example
+ * ```ts
+ * scenarioAlert({ weather_code: 95 }); // "Severe Thunderstorm Warning"
+ * ```
+ */
+export function scenarioAlert(set: ScenarioValues): string | undefined {
+  if (set.weather_code !== undefined && set.weather_code >= 95) return "Severe Thunderstorm Warning";
+  if ((set.temperature_max ?? set.temperature ?? 0) >= 35) return "Excessive Heat Warning";
+  if ((set.temperature_min ?? set.temperature ?? 0) <= -25) return "Extreme Cold Warning";
+  if ((set.wind_gusts ?? 0) >= 90 || (set.wind_speed ?? 0) >= 60) return "High Wind Warning";
+  if ((set.precipitation ?? 0) >= 10) return "Flood Watch";
+  return undefined;
+}

@@ -11,6 +11,11 @@ const MS_PER_MINUTE = 60_000;
 const MS_PER_HOUR = 3_600_000;
 /** Milliseconds in a day of 24 hours. */
 export const MS_PER_DAY = 86_400_000;
+/**
+ * Milliseconds of the model's time step for "now": its clock, its current conditions and every
+ * answer cache key in 15-minute slots.
+ */
+export const SLOT_MS = 900_000;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 // Per zone: UTC day index → [offset at the day's start (s), transition instant (ms) or Infinity, offset after it (s)].
