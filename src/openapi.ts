@@ -198,6 +198,29 @@ function parametersOf(route: Route): unknown[] {
 }
 
 /**
+ * The POST of a route that reads its query from the body: the same parameters as a form or a JSON
+ * object (arrays for lists), the same answers, never conditional and never cached.
+ */
+function postOperation(route: Route): Record<string, unknown> {
+  const properties = Object.fromEntries(
+    Object.values(route.query).map((p) => [p.name, { description: p.description }]),
+  );
+  const form = { type: "object", properties };
+  return {
+    operationId: `${route.operationId}Post`,
+    summary: `${route.summary} (the parameters in the body)`,
+    requestBody: {
+      required: true,
+      content: {
+        "application/x-www-form-urlencoded": { schema: form },
+        "application/json": { schema: form },
+      },
+    },
+    responses: { "200": route.ok, ...errorResponses(route) },
+  };
+}
+
+/**
  * The OpenAPI 3.1 description of `routes`. Its schemas are generated from `src/schema.ts`, the
  * same zod schemas that validate the data file, and its paths and errors from the route table and
  * the status table, so the contract cannot drift from the code.
@@ -220,6 +243,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
         ...errorResponses(route),
       },
     },
+    ...(route.post ? { post: postOperation(route) } : {}),
   }]));
   const preferable = Object.keys(ERROR_STATUSES).join(", ");
   return {
@@ -227,9 +251,10 @@ export function openApiDocument(routes: readonly Route[], version: string): Reco
     info: {
       title: "Local weather API",
       version,
-      description: "Current weather for the cities of a local JSON data file. Every error is an " +
-        "RFC 9457 problem details object with a stable `code`, except on the routes that speak " +
-        "another API (`/v1/search`), which answer that API's own error body.",
+      description: "Current weather and forecasts for the cities of a local JSON data file and any " +
+        "point, from one weather model. Every error is an RFC 9457 problem details object with a " +
+        "stable `code`, except on the routes that speak another API (Open-Meteo's `/v1/`, " +
+        "OpenWeatherMap's `/data/` and `/geo/`), which answer that API's own error body.",
     },
     paths,
     components: {

@@ -106,6 +106,15 @@ Deno.test("openapi.json describes every route of the route table, and no other p
   for (const route of ROUTES) {
     const operation = document.paths[route.path].get;
     assert.equal(operation.operationId, route.operationId);
+    // A route that reads a POST body documents it, with the same parameters.
+    const post = document.paths[route.path].post;
+    assert.equal(post !== undefined, route.post === true, route.path);
+    if (post) {
+      assert.deepEqual(
+        Object.keys(post.requestBody.content["application/x-www-form-urlencoded"].schema.properties),
+        Object.values(route.query).map((p) => p.name),
+      );
+    }
     assert.equal(operation.summary, route.summary);
     const names = operation.parameters.filter((p: { in?: string }) => p.in === "query").map((
       p: { name: string },
