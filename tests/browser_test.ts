@@ -32,6 +32,22 @@ function watchProblems(browser: Browser, page: Page): { problems: string[]; stop
   return { problems, stop };
 }
 
+/** A page 1280 px wide and `height` high, with its problems watched and the domains the tests use on. */
+async function openPage(browser: Browser, height: number) {
+  const page = await browser.newPage();
+  const watch = watchProblems(browser, page);
+  await page.send("Page.enable");
+  await page.send("Runtime.enable");
+  await page.send("Log.enable");
+  await page.send("Emulation.setDeviceMetricsOverride", {
+    width: 1280,
+    height,
+    deviceScaleFactor: 1,
+    mobile: false,
+  });
+  return { page, watch };
+}
+
 const visibleNames = `[...document.querySelectorAll(".city")]
   .filter((card) => card.getClientRects().length > 0)
   .map((card) => card.querySelector("h3").firstChild.textContent.trim())`;
@@ -49,17 +65,7 @@ Deno.test({
     );
     const home = `http://127.0.0.1:${server.addr.port}/`;
     await using browser = await Browser.launch();
-    const page = await browser.newPage();
-    const watch = watchProblems(browser, page);
-    await page.send("Page.enable");
-    await page.send("Runtime.enable");
-    await page.send("Log.enable");
-    await page.send("Emulation.setDeviceMetricsOverride", {
-      width: 1280,
-      height: 900,
-      deviceScaleFactor: 1,
-      mobile: false,
-    });
+    const { page, watch } = await openPage(browser, 900);
     await Deno.mkdir(OUTPUT, { recursive: true });
     const names = bundled.cities.map((city) => city.name);
 
@@ -192,17 +198,7 @@ Deno.test({
     );
     const origin = `http://127.0.0.1:${server.addr.port}`;
     await using browser = await Browser.launch();
-    const page = await browser.newPage();
-    const watch = watchProblems(browser, page);
-    await page.send("Page.enable");
-    await page.send("Runtime.enable");
-    await page.send("Log.enable");
-    await page.send("Emulation.setDeviceMetricsOverride", {
-      width: 1280,
-      height: 1100,
-      deviceScaleFactor: 1,
-      mobile: false,
-    });
+    const { page, watch } = await openPage(browser, 1100);
     await Deno.mkdir(OUTPUT, { recursive: true });
     const chartBox = `(() => { const box = document.querySelector("svg.chart").getBoundingClientRect();
       return { width: box.width, height: box.height }; })()`;

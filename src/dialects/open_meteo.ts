@@ -26,6 +26,7 @@ import {
   OPEN_METEO_HOURLY,
 } from "../model/variables.ts";
 import { BadParameterError } from "../problem.ts";
+import { textParameter } from "../query_parameters.ts";
 import type { Outcome, QueryParameter, RouteContext } from "../routes.ts";
 import {
   encodeFlatBuffers,
@@ -236,13 +237,7 @@ const list = (name: string, description: string): QueryParameter<string[]> => ({
     values.flatMap((value) => value.indexOf("|") === -1 ? value.split(",") : value.split(/[,|]/)),
 });
 
-const text = (name: string, description: string): QueryParameter<string | undefined> => ({
-  name,
-  description,
-  required: false,
-  schema: { type: "string" },
-  parse: (values) => values[0],
-});
+const text = textParameter;
 
 function integer(name: string, description: string): QueryParameter<number | undefined> {
   return {

@@ -9,6 +9,7 @@ import { LruCache } from "../lru_cache.ts";
 import { contentTag, type Representation } from "../http.ts";
 import { cachedJson } from "../openapi.ts";
 import { BadParameterError } from "../problem.ts";
+import { textParameter } from "../query_parameters.ts";
 import type { QueryParameter, Route } from "../routes.ts";
 import type { City } from "../schema.ts";
 import { openMeteoErrorBody } from "./open_meteo_errors.ts";
@@ -259,20 +260,18 @@ const FORMAT_PARAMETER: QueryParameter<"json"> = {
 };
 
 /** A parameter taken as any text, or undefined when absent. */
-function textParameter(name: string, description: string): QueryParameter<string | undefined> {
-  return { name, description, required: false, schema: { type: "string" }, parse: lastOf };
-}
+const lastText = (name: string, description: string) => textParameter(name, description, "last");
 
 const SEARCH_PARAMETERS = {
   name: NAME_PARAMETER,
   count: COUNT_PARAMETER,
-  language: textParameter("language", "Any language code; places are named in English whatever it is"),
-  countryCode: textParameter(
+  language: lastText("language", "Any language code; places are named in English whatever it is"),
+  countryCode: lastText(
     "countryCode",
     "ISO 3166-1 alpha-2 code the places must have, in any case; other text finds nothing",
   ),
   format: FORMAT_PARAMETER,
-  apikey: textParameter("apikey", "Accepted and ignored, as by Open-Meteo's customer servers"),
+  apikey: lastText("apikey", "Accepted and ignored, as by Open-Meteo's customer servers"),
 };
 
 /** `GET /v1/search`: Open-Meteo's geocoding search over the data's cities. */

@@ -16,8 +16,15 @@ import { type Place, placesOf } from "../model/places.ts";
 import { moonSeries, sunDay } from "../model/sun.ts";
 import { addDays, localDate, localMidnight, SLOT_MS, utcOffsetSeconds } from "../model/time.ts";
 import { cachedJson } from "../openapi.ts";
-import type { Current15, DailySeries, HourlySeries } from "../model/variables.ts";
+import {
+  type Current15,
+  type DailySeries,
+  HOURLY_VARIABLES,
+  type HourlySeries,
+  type HourlyVariable,
+} from "../model/variables.ts";
 import { BadParameterError, fail, type Failure, PROBLEM_STATUS } from "../problem.ts";
+import { textParameter } from "../query_parameters.ts";
 import type { Outcome, QueryParameter, Route, RouteContext } from "../routes.ts";
 import { searchValues } from "../request_target.ts";
 import type { City } from "../schema.ts";
@@ -54,13 +61,7 @@ const notFound = (message = "city not found"): Failure => fail("city_not_found",
 
 // --- Parameters -----------------------------------------------------------------------------------
 
-const text = (name: string, description: string): QueryParameter<string | undefined> => ({
-  name,
-  description,
-  required: false,
-  schema: { type: "string" },
-  parse: (values) => values[0],
-});
+const text = textParameter;
 
 type OwmUnits = "standard" | "metric" | "imperial";
 const UNITS: QueryParameter<OwmUnits> = {
@@ -236,54 +237,13 @@ function weatherOf(
 }
 
 /** The values of one instant, from an hourly series or the current slot. */
-interface Instant {
-  readonly temperature: number;
-  readonly apparent_temperature: number;
-  readonly dew_point: number;
-  readonly relative_humidity: number;
-  readonly precipitation: number;
-  readonly rain: number;
-  readonly showers: number;
-  readonly snowfall: number;
-  readonly precipitation_probability: number;
-  readonly weather_code: number;
-  readonly cloud_cover: number;
-  readonly pressure_msl: number;
-  readonly surface_pressure: number;
-  readonly visibility: number;
-  readonly wind_speed: number;
-  readonly wind_direction: number;
-  readonly wind_gusts: number;
-  readonly uv_index: number;
-  readonly is_day: number;
-}
+type Instant = { readonly [K in HourlyVariable]: number };
 
 function hourAt(series: HourlySeries, i: number): Instant {
   const at: Record<string, number> = {};
-  for (const key of INSTANT_KEYS) at[key] = series[key][i]!;
-  return at as unknown as Instant;
+  for (const key of HOURLY_VARIABLES) at[key] = series[key][i]!;
+  return at as Instant;
 }
-const INSTANT_KEYS = [
-  "temperature",
-  "apparent_temperature",
-  "dew_point",
-  "relative_humidity",
-  "precipitation",
-  "rain",
-  "showers",
-  "snowfall",
-  "precipitation_probability",
-  "weather_code",
-  "cloud_cover",
-  "pressure_msl",
-  "surface_pressure",
-  "visibility",
-  "wind_speed",
-  "wind_direction",
-  "wind_gusts",
-  "uv_index",
-  "is_day",
-] as const;
 
 const condition = (v: Instant) =>
   weatherOf(v.weather_code, v.precipitation, v.temperature, v.is_day === 1, v.visibility, v.cloud_cover);
@@ -476,7 +436,7 @@ function oneCall(location: Location, context: RouteContext, units: OwmUnits, exc
     timezone_offset: utcOffsetSeconds(zone, context.clock),
   };
   if (!exclude.has("current")) {
-    const now = currentConditions(input) as unknown as Instant;
+    const now: Instant = currentConditions(input);
     body.current = withPrecipitation(oneCallInstant(now, slot / 1000, units, sunOf(place, slot)), now);
   }
   if (!exclude.has("minutely")) {
