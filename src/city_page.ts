@@ -14,7 +14,8 @@ import {
 } from "./dashboard.ts";
 import type { Dataset } from "./dataset.ts";
 import { compassPoint } from "./format.ts";
-import { forecastBody, forecastSlot } from "./forecast.ts";
+import { forecastBody } from "./forecast.ts";
+import { slotOf } from "./model/time.ts";
 import { LruCache } from "./lru_cache.ts";
 import { contentTag } from "./http.ts";
 import type { City, Forecast } from "./schema.ts";
@@ -326,7 +327,7 @@ const caches = new WeakMap<Dataset, LruCache<string, PageAnswer>>();
 export function cityPage(data: Dataset, index: number, units: UnitSystem, clock: ModelClock): PageAnswer {
   let cache = caches.get(data);
   if (cache === undefined) caches.set(data, cache = new LruCache(MAX_CACHED_CITY_PAGES));
-  const slot = forecastSlot(clock.now);
+  const slot = slotOf(clock.now);
   return cache.get(`${index}|${clock.seed}|${slot}|${units}`, () => {
     const city: City = data.cities[index]!;
     const forecast = forecastBody(city, clock.seed, slot, {

@@ -8,7 +8,8 @@
 import { normalizeCityName } from "./city_names.ts";
 import type { Dataset } from "./dataset.ts";
 import { compassPoint } from "./format.ts";
-import { dailyOutlook, forecastSlot, type OutlookDay } from "./forecast.ts";
+import { dailyOutlook, type OutlookDay } from "./forecast.ts";
+import { slotOf } from "./model/time.ts";
 import { LruCache } from "./lru_cache.ts";
 import { contentTag, type Representation } from "./http.ts";
 import type { City, Current } from "./schema.ts";
@@ -592,7 +593,7 @@ export function dashboardPage(
   if (byData === undefined) pages.set(links, byData = new WeakMap());
   let cache = byData.get(data);
   if (cache === undefined) byData.set(data, cache = new LruCache(MAX_CACHED_DASHBOARDS));
-  const slot = forecastSlot(clock.now);
+  const slot = slotOf(clock.now);
   return cache.get(`${clock.seed}|${slot}|${units}`, () => {
     const html = renderDashboard(data.cities, {
       units,

@@ -9,7 +9,7 @@ import type { Dataset } from "./dataset.ts";
 import { jsonRepresentation, type Representation } from "./http.ts";
 import { LruCache } from "./lru_cache.ts";
 import { currentConditions, dailySeries, hourlySeries, type ModelInput } from "./model/forecast.ts";
-import { addDays, localDate, localIsoTime, SLOT_MS, utcOffsetSeconds } from "./model/time.ts";
+import { addDays, localDate, localIsoTime, slotOf, utcOffsetSeconds } from "./model/time.ts";
 import { DAILY_VARIABLES, HOURLY_VARIABLES, type HourlySeries } from "./model/variables.ts";
 import type { City, Forecast, ForecastValueField } from "./schema.ts";
 import { FORECAST_MEASURES } from "./schema.ts";
@@ -28,11 +28,6 @@ export interface ForecastQuery {
 }
 
 const MS_PER_HOUR = 3_600_000;
-
-/** The start of the clock's 15-minute slot, epoch ms: the instant every answer for `now` is computed at. */
-export function forecastSlot(now: number): number {
-  return Math.floor(now / SLOT_MS) * SLOT_MS;
-}
 
 /** The hourly variables of our answers: the model's, `is_day` as a boolean after the numbers. */
 const HOUR_NUMBERS = HOURLY_VARIABLES.filter((name) => name !== "is_day");
@@ -156,7 +151,7 @@ export function cachedForecast(
 ): ForecastAnswer {
   let cache = caches.get(data);
   if (cache === undefined) caches.set(data, cache = new LruCache(MAX_CACHED_FORECASTS));
-  const slot = forecastSlot(now);
+  const slot = slotOf(now);
   const key = `${index}|${seed}|${slot}|${query.units}|${query.days}|${query.hours}|${query.pastDays}`;
   return cache.get(key, () => ({
     representation: jsonRepresentation(forecastBody(data.cities[index]!, seed, slot, query)),

@@ -16,7 +16,7 @@ import { contentTag, type Representation } from "../http.ts";
 import { LruCache } from "../lru_cache.ts";
 import { currentConditions, dailySeries, hourlySeries, type ModelInput } from "../model/forecast.ts";
 import { float32Text, type Place, placesOf } from "../model/places.ts";
-import { formatDay, localIsoTime, MS_PER_DAY, offsetText, SLOT_MS, utcOffsetSeconds } from "../model/time.ts";
+import { formatDay, localIsoTime, MS_PER_DAY, offsetText, slotOf, utcOffsetSeconds } from "../model/time.ts";
 import {
   DAILY_VARIABLES,
   type DailyVariable,
@@ -638,7 +638,7 @@ function locationOf(
   generationTimeMs: number,
 ): OmLocation {
   const { units } = request;
-  const slot = Math.floor(clock / SLOT_MS) * SLOT_MS;
+  const slot = slotOf(clock);
   const input: ModelInput = { city: place.city, seed, now: slot };
   const asked = request.zones[index];
   const zone = asked === undefined ? "GMT" : asked === "auto" ? place.timezone : asked;
@@ -818,7 +818,7 @@ function generationTime(key: string): number {
 /** The answer of `/v1/forecast` to query `q` (raw `search`), at the model's `clock` and `seed`. */
 export function openMeteoForecast(context: RouteContext, q: ForecastQueryValues): Outcome {
   const { data, clock, seed, search } = context;
-  const slot = Math.floor(clock / SLOT_MS) * SLOT_MS;
+  const slot = slotOf(clock);
   const outcome = answerOf(context, q, slot);
   if (
     outcome.kind === "representation" && search.length <= MAX_KEPT_QUESTION &&
@@ -837,7 +837,7 @@ export function openMeteoForecast(context: RouteContext, q: ForecastQueryValues)
  */
 export function repeatedOpenMeteoForecast(context: RouteContext): Outcome | undefined {
   if (context.search.length > MAX_KEPT_QUESTION) return undefined;
-  const slot = Math.floor(context.clock / SLOT_MS) * SLOT_MS;
+  const slot = slotOf(context.clock);
   return askedOf.get(context.data)?.find(`${context.seed}|${slot}|${context.search}`);
 }
 

@@ -14,7 +14,7 @@ import { LruCache } from "../lru_cache.ts";
 import { currentConditions, dailySeries, hourlySeries, type ModelInput } from "../model/forecast.ts";
 import { type Place, placesOf } from "../model/places.ts";
 import { moonSeries, sunDay } from "../model/sun.ts";
-import { addDays, localDate, localMidnight, SLOT_MS, utcOffsetSeconds } from "../model/time.ts";
+import { addDays, localDate, localMidnight, SLOT_MS, slotOf, utcOffsetSeconds } from "../model/time.ts";
 import { cachedJson } from "../openapi.ts";
 import {
   type Current15,
@@ -207,7 +207,6 @@ function locate(context: RouteContext, q: Values<typeof WHERE>): Location | Fail
 // --- Values, in OpenWeatherMap's units ------------------------------------------------------------
 
 const HOUR_MS = 3_600_000;
-const slotOf = (ms: number) => Math.floor(ms / SLOT_MS) * SLOT_MS;
 
 const round2 = (x: number) => Math.round(x * 100) / 100 || 0;
 const int = (x: number) => Math.round(x) || 0;

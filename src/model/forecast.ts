@@ -54,6 +54,7 @@ import {
   localMidnight,
   MS_PER_DAY,
   SLOT_MS,
+  slotOf,
   toEpochMs,
   utcOffsets,
   utcOffsetSeconds,
@@ -182,7 +183,7 @@ function checkSeed(seed: number): void {
 
 function model(input: ModelInput): Model {
   checkSeed(input.seed);
-  const now = Math.floor(toEpochMs(input.now) / SLOT_MS) * SLOT_MS;
+  const now = slotOf(toEpochMs(input.now));
   let byClock = models.get(input.city);
   if (byClock === undefined) models.set(input.city, byClock = new Map());
   const key = `${input.seed}|${now}`;
@@ -835,7 +836,7 @@ export function hourlySeries(input: ModelInput, from: number, hours: number): Ho
 export function currentConditions(input: ModelInput, at?: number | Date): Current15 {
   const m = model(input);
   const instant = at === undefined ? m.now : toEpochMs(at);
-  const slot = Math.floor(instant / SLOT_MS) * SLOT_MS;
+  const slot = slotOf(instant);
   if (slot < m.rangeStart || slot >= m.rangeEnd) {
     throw new RangeError(
       `Cannot answer for ${new Date(slot).toISOString()}: the model covers ${
@@ -867,7 +868,7 @@ export function currentConditions(input: ModelInput, at?: number | Date): Curren
  */
 export function climateConditions(place: ClimatePlace, seed: number, now: number | Date): Current {
   checkSeed(seed);
-  const slot = Math.floor(toEpochMs(now) / SLOT_MS) * SLOT_MS;
+  const slot = slotOf(toEpochMs(now));
   const m = buildModel(place, seed, slot);
   const s = new State();
   evaluateAt(m, slot, s);

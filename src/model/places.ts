@@ -23,7 +23,7 @@ import { WMO_CODES } from "../wmo.ts";
 import { climateConditions, climateTemperature, type ModelCity, wetnessOfCode } from "./forecast.ts";
 import { clamp, smoothstep } from "./noise.ts";
 import { apparentTemperature, CODE_REQUIREMENTS, roundTo } from "./physics.ts";
-import { localIsoTime, SLOT_MS, toEpochMs, utcOffsetSeconds } from "./time.ts";
+import { localIsoTime, slotOf, toEpochMs, utcOffsetSeconds } from "./time.ts";
 
 /** A grid cell's centre, in float32 values as Open-Meteo reports them. */
 export interface Cell {
@@ -539,7 +539,7 @@ export function createPlaces(cities: readonly City[], options: PlacesOptions = {
     at(latitude: number, longitude: number, seed: number, now: number | Date): Place {
       checkCoordinates(latitude, longitude);
       checkSeed(seed);
-      const slot = Math.floor(toEpochMs(now) / SLOT_MS) * SLOT_MS;
+      const slot = slotOf(toEpochMs(now));
       const { cell, grid } = snapOn(latitude, longitude);
       const kd = tree();
       let id = nearest(kd, latitude, longitude, MATCH_RADIUS_KM);

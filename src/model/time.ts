@@ -17,6 +17,9 @@ export const MS_PER_DAY = 86_400_000;
  */
 export const SLOT_MS = 900_000;
 
+/** The start of the 15-minute slot holding the instant `ms`, epoch ms. */
+export const slotOf = (ms: number): number => Math.floor(ms / SLOT_MS) * SLOT_MS;
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 // Per zone: UTC day index → [offset at the day's start (s), transition instant (ms) or Infinity, offset after it (s)].
 const dayOffsets = new Map<string, Map<number, readonly [number, number, number]>>();
