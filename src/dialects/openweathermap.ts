@@ -173,35 +173,46 @@ function pointLocation(context: RouteContext, latitude: number, longitude: numbe
   };
 }
 
+/** The point of `lat` and `lon`, both required. */
+function coordinates(q: { lat?: string; lon?: string }): { latitude: number; longitude: number } {
+  if (q.lat === undefined || q.lon === undefined) throw bad("Nothing to geocode");
+  return { latitude: coordinate(q.lat, 90, "latitude"), longitude: coordinate(q.lon, 180, "longitude") };
+}
+
+/** The data city of a `q` ("London", "London,GB", "London,uk"), or undefined when there is none. */
+function cityOfName(data: Dataset, text: string | undefined): number | undefined {
+  const parts = (text ?? "").split(",");
+  const name = parts[0]!.trim();
+  if (name === "") throw bad("Nothing to geocode");
+  const index = data.index.find(name);
+  const country = parts.length > 1 ? countryCode(parts.at(-1)!) : "";
+  return index !== undefined && (country === "" || data.cities[index]!.country === country)
+    ? index
+    : undefined;
+}
+
+/** The postal code of a `zip` ("94040,us") and the data city standing in for it, if any. */
+function cityOfZip(data: Dataset, text: string | undefined): { code: string; index: number | undefined } {
+  const [code, country] = (text ?? "").split(",");
+  if (code === undefined || code.trim() === "") throw bad("Nothing to geocode");
+  return { code: code.trim(), index: cityOfCountry(data, countryCode(country ?? "US")) };
+}
+
 /** The location of `q`, `id`, `lat`+`lon` or `zip`, in OpenWeatherMap's order of precedence. */
 function locate(context: RouteContext, q: Values<typeof WHERE>): Location | Failure {
   const { data } = context;
   if (q.lat !== undefined || q.lon !== undefined) {
-    if (q.lat === undefined || q.lon === undefined) throw bad("Nothing to geocode");
-    return pointLocation(context, coordinate(q.lat, 90, "latitude"), coordinate(q.lon, 180, "longitude"));
+    const { latitude, longitude } = coordinates(q);
+    return pointLocation(context, latitude, longitude);
   }
-  if (q.q !== undefined) {
-    const parts = q.q.split(",");
-    const name = parts[0]!.trim();
-    if (name === "") throw bad("Nothing to geocode");
-    const index = data.index.find(name);
-    if (index === undefined) return notFound();
-    const country = parts.length > 1 ? countryCode(parts.at(-1)!) : undefined;
-    if (country !== undefined && country !== "" && data.cities[index]!.country !== country) return notFound();
-    return cityLocation(context, index);
-  }
-  if (q.id !== undefined) {
+  let index: number | undefined;
+  if (q.q !== undefined) index = cityOfName(data, q.q);
+  else if (q.id !== undefined) {
     if (!/^\d{1,10}$/.test(q.id)) throw bad(`${q.id} is not a city ID`);
-    const index = cityIds(data).byId.get(Number(q.id));
-    return index === undefined ? notFound() : cityLocation(context, index);
-  }
-  if (q.zip !== undefined) {
-    const [code, country] = q.zip.split(",");
-    if (code === undefined || code.trim() === "") throw bad("Nothing to geocode");
-    const index = cityOfCountry(data, countryCode(country ?? "US"));
-    return index === undefined ? notFound() : cityLocation(context, index);
-  }
-  throw bad("Nothing to geocode");
+    index = cityIds(data).byId.get(Number(q.id));
+  } else if (q.zip !== undefined) index = cityOfZip(data, q.zip).index;
+  else throw bad("Nothing to geocode");
+  return index === undefined ? notFound() : cityLocation(context, index);
 }
 
 // --- Values, in OpenWeatherMap's units ------------------------------------------------------------
@@ -712,8 +723,8 @@ export const FORECAST_ROUTE: Route<typeof FORECAST_QUERY> = {
 
 const POINT = { lat: WHERE.lat, lon: WHERE.lon };
 function point(context: RouteContext, q: { lat?: string; lon?: string }): Location {
-  if (q.lat === undefined || q.lon === undefined) throw bad("Nothing to geocode");
-  return pointLocation(context, coordinate(q.lat, 90, "latitude"), coordinate(q.lon, 180, "longitude"));
+  const { latitude, longitude } = coordinates(q);
+  return pointLocation(context, latitude, longitude);
 }
 
 const ONE_CALL_QUERY = {
@@ -777,14 +788,8 @@ export const DIRECT_ROUTE: Route<typeof DIRECT_QUERY> = {
   errors: ["unauthorized", "bad_parameter"],
   answer: (context, q) =>
     guarded(context, q, () => {
-      const parts = (q.q ?? "").split(",");
-      const name = parts[0]!.trim();
-      if (name === "") throw bad("Nothing to geocode");
-      const index = context.data.index.find(name);
-      const country = parts.length > 1 ? countryCode(parts.at(-1)!) : "";
-      if (index === undefined) return [];
-      const city = context.data.cities[index]!;
-      return country !== "" && city.country !== country ? [] : [geoEntry(city)].slice(0, limitOf(q.limit, 5));
+      const index = cityOfName(context.data, q.q);
+      return index === undefined ? [] : [geoEntry(context.data.cities[index]!)].slice(0, limitOf(q.limit, 5));
     }),
 };
 
@@ -800,7 +805,7 @@ export const REVERSE_ROUTE: Route<typeof REVERSE_QUERY> = {
   errors: ["unauthorized", "bad_parameter"],
   answer: (context, q) =>
     guarded(context, q, () => {
-      const { latitude, longitude } = point(context, q);
+      const { latitude, longitude } = coordinates(q);
       const near = placesOf(context.data).nearest(latitude, longitude, limitOf(q.limit, 1), 100);
       return near.map((i) => geoEntry(context.data.cities[i]!));
     }),
@@ -818,13 +823,11 @@ export const ZIP_ROUTE: Route<typeof ZIP_QUERY> = {
   errors: ["unauthorized", "bad_parameter", "city_not_found"],
   answer: (context, q) =>
     guarded(context, q, () => {
-      const [code, country] = (q.zip ?? "").split(",");
-      if (code === undefined || code.trim() === "") throw bad("Nothing to geocode");
-      const index = cityOfCountry(context.data, countryCode(country ?? "US"));
+      const { code, index } = cityOfZip(context.data, q.zip);
       if (index === undefined) return notFound("not found");
       const city = context.data.cities[index]!;
       return {
-        zip: code.trim(),
+        zip: code,
         name: city.name,
         lat: coord4(city.latitude),
         lon: coord4(city.longitude),
