@@ -190,3 +190,31 @@ export const PAST_DAYS = 92;
 export const FORECAST_DAYS = 16;
 /** Hours of forecast the model answers for from the start of the clock's hour. */
 export const FORECAST_HOURS = 384;
+
+/**
+ * The plausible range of each hourly variable, in the model's units: what a weather value from
+ * outside the model (a data file's recorded hours, an upstream answer) must lie within to be taken.
+ * `weather_code` must also be a WMO 4677 code the model knows, and `is_day` 0 or 1.
+ */
+export const HOURLY_LIMITS: Readonly<Record<HourlyVariable, readonly [number, number]>> = {
+  temperature: [-90, 60],
+  apparent_temperature: [-110, 80],
+  dew_point: [-100, 40],
+  relative_humidity: [0, 100],
+  precipitation: [0, 200],
+  rain: [0, 200],
+  showers: [0, 200],
+  snowfall: [0, 140],
+  precipitation_probability: [0, 100],
+  weather_code: [0, 99],
+  cloud_cover: [0, 100],
+  pressure_msl: [870, 1085],
+  surface_pressure: [300, 1100],
+  visibility: [0, 200_000],
+  wind_speed: [0, 300],
+  wind_direction: [0, 360],
+  wind_gusts: [0, 400],
+  uv_index: [0, 25],
+  is_day: [0, 1],
+  sunshine_duration: [0, 3600],
+};
