@@ -127,7 +127,27 @@ function describeFound(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
+/**
+ * The issue to tell of a value that matched no alternative: the first of the alternative it came
+ * closest to, with the fewest issues and then the deepest (a series scenario's bad value, not the
+ * window scenario's missing "to").
+ */
+function unionIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return issue;
+  let best: readonly z.core.$ZodIssue[] | undefined;
+  for (const branch of issue.errors) {
+    if (branch[0] === undefined) continue;
+    if (
+      best === undefined || branch.length < best.length ||
+      branch.length === best.length && branch[0].path.length > best[0]!.path.length
+    ) best = branch;
+  }
+  const first = best?.[0];
+  return first === undefined ? issue : unionIssue({ ...first, path: [...issue.path, ...first.path] });
+}
+
+function describeIssue(union: z.core.$ZodIssue, root: unknown): string {
+  const issue = unionIssue(union);
   const expected = issue.message.replace(/^Invalid input: /, "");
   const path = formatJsonPath(issue.path);
   if (issue.code === "unrecognized_keys") {

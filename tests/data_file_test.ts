@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { formatJsonPath, parseDataBytes, parseDataFile, readDataFile } from "../src/data_file.ts";
 import { formatWeatherFile, generateWeatherFile } from "../scripts/gen_data.ts";
 import { bundled, DATA_PATH, tempFile } from "./_helpers.ts";
+import type { WindowScenario } from "../src/model/scenario.ts";
 
 const valid = JSON.parse(await Deno.readTextFile(DATA_PATH));
 const twoCities = () => ({ cities: structuredClone(valid.cities.slice(0, 2)) });
@@ -341,7 +342,7 @@ Deno.test("parseDataFile() reads a city's scenarios, with the default ramp", () 
   const [city] = parseDataFile(JSON.stringify(file), "ok.json").cities;
   assert.equal(city!.scenarios!.length, 2);
   assert.equal(city!.scenarios![0]!.ramp_hours, 2);
-  assert.equal(city!.scenarios![1]!.set.temperature_max, 38);
+  assert.equal((city!.scenarios![1] as WindowScenario).set.temperature_max, 38);
   assert.equal(
     parseDataBytes(new TextEncoder().encode(JSON.stringify(file)), "ok.json").cities[0]!.scenarios!.length,
     2,

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { resolveScenarioTime, ScenarioSchema, ScenariosSchema } from "../src/model/scenario.ts";
+import {
+  resolveScenarioTime,
+  ScenarioSchema,
+  ScenariosSchema,
+  WindowScenarioSchema,
+} from "../src/model/scenario.ts";
 import { localDayNumber, localMidnight } from "../src/model/time.ts";
 
 const messages = (input: unknown): string[] => {
@@ -10,7 +15,7 @@ const messages = (input: unknown): string[] => {
 };
 
 Deno.test("ScenarioSchema accepts relative and absolute windows, with a default ramp", () => {
-  const storm = ScenarioSchema.parse({
+  const storm = WindowScenarioSchema.parse({
     from: "+1d12h",
     to: "+1d18h",
     set: { weather_code: 95, precipitation: 4 },

@@ -28,7 +28,7 @@ import { textParameter } from "../query_parameters.ts";
 import type { Outcome, QueryParameter, Route, RouteContext } from "../routes.ts";
 import { searchValues } from "../request_target.ts";
 import type { City } from "../schema.ts";
-import { resolveScenarioTime, scenarioAlert } from "../model/scenario.ts";
+import { isSeries, resolveScenarioTime, scenarioAlert } from "../model/scenario.ts";
 import { conditionOf } from "./openweathermap_conditions.ts";
 
 // --- Errors, as OpenWeatherMap writes them (its spacing and its mix of number and string `cod`) ----
@@ -550,6 +550,7 @@ function alertsOf(location: Location, context: RouteContext) {
   const dayStart = (offset: number) => localMidnight(zone, addDays(today, offset));
   const alerts = [];
   for (const scenario of city.scenarios) {
+    if (isSeries(scenario)) continue;
     const from = resolveScenarioTime(scenario.from, slot, dayStart);
     const to = resolveScenarioTime(scenario.to, slot, dayStart);
     const event = scenarioAlert(scenario.set);

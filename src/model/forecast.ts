@@ -32,7 +32,7 @@ import {
   surfacePressure,
   weatherCodeOf,
 } from "./physics.ts";
-import { resolveScenarioTime, type Scenario, type ScenarioValues } from "./scenario.ts";
+import { isSeries, resolveScenarioTime, type Scenario, type ScenarioValues } from "./scenario.ts";
 import {
   type Current15,
   DAILY_VARIABLES,
@@ -40,6 +40,7 @@ import {
   type DailyVariable,
   FORECAST_DAYS,
   FORECAST_HOURS,
+  HOURLY_DECIMALS,
   HOURLY_VARIABLES,
   type HourlySeries,
   type HourlyVariable,
@@ -66,7 +67,26 @@ export type ModelCity = Pick<City, "name" | "latitude" | "longitude" | "timezone
   readonly elevation?: number;
   /** Explicit weather to honour, parsed by `ScenariosSchema`. */
   readonly scenarios?: readonly Scenario[];
+  /** Recorded weather that wins over the scenarios, such as an upstream API's answer. */
+  readonly series?: readonly ModelSeries[];
 };
+
+/**
+ * Recorded weather at evenly spaced instants: what a series scenario holds, with its times
+ * resolved. The model takes each point's values as they are (NaN: the model's own value there).
+ */
+export interface ModelSeries {
+  /** The first point, epoch ms on a quarter hour. */
+  readonly start: number;
+  /** Milliseconds between points: an hour or a quarter of one. */
+  readonly step: number;
+  /** Number of points. */
+  readonly length: number;
+  /** Hours over which the series fades into the model beyond its ends. */
+  readonly rampHours: number;
+  /** Each variable's values; a variable left out is the model's own. */
+  readonly values: Readonly<Partial<Record<HourlyVariable, ArrayLike<number>>>>;
+}
 
 /** The question every model function answers from: a city, a seed and the clock. */
 export interface ModelInput {
@@ -170,6 +190,8 @@ interface Model {
   aDir: number;
   aApparent: number;
   scenarios: ResolvedScenario[];
+  /** Series in the order they win: the last one covering an instant gives its values. */
+  readonly series: ModelSeries[];
   readonly dailyShape: Map<number, readonly [number, number]>;
 }
 
@@ -248,6 +270,7 @@ function buildModel(city: ModelCity | ClimatePlace, seed: number, now: number): 
     aDir: 0,
     aApparent: 0,
     scenarios: [],
+    series: [],
     dailyShape: new Map(),
   };
   // Without a `current` the anomalies stay 0: the model's own climate and weather, unanchored.
@@ -268,6 +291,19 @@ function buildModel(city: ModelCity | ClimatePlace, seed: number, now: number): 
 
   const dayStart = (offset: number) => localMidnight(city.timezone, today + offset);
   for (const s of city.scenarios ?? []) {
+    if (isSeries(s)) {
+      const values: Partial<Record<HourlyVariable, Float64Array>> = {};
+      let length = 0;
+      for (const name of HOURLY_VARIABLES) {
+        const column = s.series[name];
+        if (column === undefined) continue;
+        values[name] = Float64Array.from(column, (x) => x ?? NaN);
+        length = column.length;
+      }
+      const start = resolveScenarioTime(s.from, now, dayStart);
+      m.series.push({ start, step: s.step_minutes * 60_000, length, rampHours: s.ramp_hours, values });
+      continue;
+    }
     let start = resolveScenarioTime(s.from, now, dayStart);
     let end = resolveScenarioTime(s.to, now, dayStart);
     if (!(end > start)) {
@@ -320,6 +356,7 @@ function buildModel(city: ModelCity | ClimatePlace, seed: number, now: number): 
     }
     m.scenarios.push(r);
   }
+  if (city.series !== undefined) m.series.push(...city.series);
   return m;
 }
 
@@ -746,6 +783,75 @@ function evaluate(
   out[V.uv_index]![i] = hundredths(uv);
   out[V.is_day]![i] = sinEl > SIN_SUNRISE ? 1 : 0;
   out[V.sunshine_duration]![i] = Math.round(sunshine);
+  if (m.series.length > 0) applySeries(m.series, t, out, i);
+}
+
+// How each variable is read between two points of a series: interpolated linearly, as an
+// angle, as the earlier point's (a weather code), or left to the model (day or night).
+const BETWEEN = HOURLY_VARIABLES.map((name) =>
+  name === "weather_code"
+    ? "earlier"
+    : name === "is_day"
+    ? "model"
+    : name === "wind_direction"
+    ? "angle"
+    : "linear"
+);
+const SERIES_DECIMALS = HOURLY_VARIABLES.map((name) => 10 ** HOURLY_DECIMALS[name]);
+
+/**
+ * Puts the series' values at instant `t` into `out[variable][i]`, over the model's: a point's
+ * value exactly, an interpolation between two points, and beyond a series' ends the model's value
+ * drawn towards the end's over the ramp (continuous variables only).
+ */
+function applySeries(series: readonly ModelSeries[], t: number, out: Float64Array[], i: number): void {
+  for (let v = 0; v < HOURLY_VARIABLES.length; v++) {
+    const name = HOURLY_VARIABLES[v]!;
+    const column = out[v]!;
+    const natural = column[i]!;
+    let ramped = NaN, rampWeight = 0, given = false;
+    for (let k = series.length - 1; k >= 0; k--) {
+      const s = series[k]!;
+      const values = s.values[name];
+      if (values === undefined || s.length === 0) continue;
+      const position = (t - s.start) / s.step;
+      const last = s.length - 1;
+      if (position >= 0 && position <= last) {
+        const a = Math.floor(position), f = position - a;
+        const x0 = values[a]!;
+        if (f === 0) {
+          if (!Number.isNaN(x0)) {
+            column[i] = x0;
+            given = true;
+            break;
+          }
+          continue;
+        }
+        const x1 = values[a + 1]!;
+        const mode = BETWEEN[v]!;
+        if (mode === "model" || Number.isNaN(x0) || Number.isNaN(x1)) continue;
+        const scale = SERIES_DECIMALS[v]!;
+        if (mode === "earlier") column[i] = x0;
+        else if (mode === "angle") {
+          const turn = ((x1 - x0) % 360 + 540) % 360 - 180;
+          column[i] = (Math.round(x0 + f * turn) % 360 + 360) % 360;
+        } else column[i] = Math.round((x0 + f * (x1 - x0)) * scale) / scale;
+        given = true;
+        break;
+      }
+      // Beyond the ends: the nearest end's value, fading over the ramp; the latest series wins.
+      if (BETWEEN[v] !== "linear" || s.rampHours === 0 || !Number.isNaN(ramped)) continue;
+      const edge = position < 0 ? values[0]! : values[last]!;
+      const hours = (position < 0 ? s.start - t : t - (s.start + last * s.step)) / MS_PER_HOUR;
+      if (Number.isNaN(edge) || hours >= s.rampHours) continue;
+      ramped = edge;
+      rampWeight = 1 - smoothstep(0, s.rampHours, hours);
+    }
+    if (!given && !Number.isNaN(ramped)) {
+      const scale = SERIES_DECIMALS[v]!;
+      column[i] = Math.round((natural + rampWeight * (ramped - natural)) * scale) / scale;
+    }
+  }
 }
 
 /** `x` (not negative) to 0.1. */

@@ -29,6 +29,7 @@
 import { z } from "zod";
 import { WMO_CODES } from "../wmo.ts";
 import { CODE_REQUIREMENTS } from "./physics.ts";
+import { HOURLY_LIMITS, HOURLY_VARIABLES, type HourlyVariable } from "./variables.ts";
 
 const RELATIVE = /^([+-])(?:(\d{1,3})d)?(?:(\d{1,4})h)?(?:(\d{1,5})m)?$/;
 const ISO = z.iso.datetime({ offset: true, local: false });
@@ -136,14 +137,14 @@ function checkValues(v: ScenarioValues, ctx: z.RefinementCtx): void {
 }
 
 /**
- * One scenario of a city.
+ * A window scenario: values to set between two times, blended into the model at its edges.
  *
  * @example
  * ```ts
  * ScenarioSchema.parse({ from: "+1d12h", to: "+1d18h", set: { weather_code: 95, precipitation: 4 } });
  * ```
  */
-export const ScenarioSchema = z.strictObject({
+export const WindowScenarioSchema = z.strictObject({
   from: ScenarioTimeSchema.describe("Start of the window (inclusive)"),
   to: ScenarioTimeSchema.describe("End of the window (exclusive)"),
   ramp_hours: z.number().min(0).max(72).default(2).describe("Hours over which the scenario fades in and out"),
@@ -160,11 +161,80 @@ export const ScenarioSchema = z.strictObject({
   }
 });
 
+/** The most points a series scenario holds per variable: 120 days of hours. */
+export const MAX_SERIES_POINTS = 2880;
+
+/** Minutes from the Unix epoch or from the clock a scenario time stands for, when known without the clock. */
+function onQuarterHour(text: string): boolean {
+  const at = comparable(text);
+  return at === undefined || at[1] % 15 === 0;
+}
+
+const seriesColumns = Object.fromEntries(HOURLY_VARIABLES.map((name) => {
+  const [lo, hi] = HOURLY_LIMITS[name];
+  const value = name === "weather_code"
+    ? z.literal(codes, { error: `expected a WMO weather code (${codes.join(", ")})` })
+    : name === "is_day"
+    ? z.literal([0, 1], { error: "expected 0 (night) or 1 (day)" })
+    : z.number().min(lo).max(hi);
+  return [name, z.array(value.nullable()).min(1).max(MAX_SERIES_POINTS).optional()];
+})) as Record<HourlyVariable, z.ZodOptional<z.ZodArray<z.ZodNullable<z.ZodNumber>>>>;
+
+/**
+ * A series scenario: recorded weather, one value per step from `from`, in the model's variable
+ * names and metric units. The model answers each point with exactly its values (null: the model's
+ * own), between points it interpolates, and outside the series it blends back into its own
+ * weather over `ramp_hours`. `deno task record` writes these.
+ *
+ * @example
+ * ```ts
+ * SeriesScenarioSchema.parse({ from: "2026-11-23T00:00:00Z", series: { temperature: [11.2, 10.9, 10.7] } });
+ * ```
+ */
+export const SeriesScenarioSchema = z.strictObject({
+  from: ScenarioTimeSchema.refine(onQuarterHour, { error: "expected a time on a quarter hour" })
+    .describe("The first point's time"),
+  step_minutes: z.union([z.literal(60), z.literal(15)]).default(60).describe("Minutes between points"),
+  ramp_hours: z.number().min(0).max(72).default(2).describe("Hours over which the series fades in and out"),
+  series: z.strictObject(seriesColumns).describe(
+    "Each variable's values (null where the model's own should stand), all of one length",
+  ),
+}).superRefine((s, ctx) => {
+  const lengths = new Set(Object.values(s.series).filter((v) => v !== undefined).map((v) => v.length));
+  if (lengths.size === 0) {
+    ctx.addIssue({ code: "custom", message: "expected at least one variable", path: ["series"] });
+  }
+  if (lengths.size > 1) {
+    const detail = Object.entries(s.series).filter(([, v]) => v !== undefined).map(([k, v]) =>
+      `${k} ${v!.length}`
+    );
+    ctx.addIssue({
+      code: "custom",
+      message: `expected every variable to have as many values: got ${detail.join(", ")}`,
+      path: ["series"],
+    });
+  }
+});
+
+/** A series scenario, as parsed by {@linkcode SeriesScenarioSchema}. */
+export type SeriesScenario = z.infer<typeof SeriesScenarioSchema>;
+
+/** One scenario of a city: a window of values or a series of recorded ones (with `series`). */
+export const ScenarioSchema = z.union([WindowScenarioSchema, SeriesScenarioSchema]);
+
 /** A city's scenarios in the data file. */
 export const ScenariosSchema = z.array(ScenarioSchema).max(100);
 
 /** One scenario, as parsed by {@linkcode ScenarioSchema}. */
 export type Scenario = z.infer<typeof ScenarioSchema>;
+
+/** A window scenario, as parsed by {@linkcode WindowScenarioSchema}. */
+export type WindowScenario = z.infer<typeof WindowScenarioSchema>;
+
+/** Whether `scenario` is a series of recorded values rather than a window. */
+export function isSeries(scenario: Scenario): scenario is SeriesScenario {
+  return "series" in scenario;
+}
 
 /**
  * The instant (epoch ms) a scenario time stands for, given the clock `now` and the start of the
