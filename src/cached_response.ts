@@ -1,3 +1,4 @@
+import type { WeatherStamp } from "./weather_scope.ts";
 import { compressBody } from "./compression.ts";
 import {
   type Encoding,
@@ -23,6 +24,8 @@ export interface Cacheable {
   readonly vary?: string;
   /** Headers sent with every variant, such as a `Content-Security-Policy`. */
   readonly headers?: HeaderList;
+  /** The upstream weather the answer was made from, when it was kept to be found again. */
+  readonly weather?: WeatherStamp;
 }
 
 /** Options of {@linkcode createCachedResponses}. */

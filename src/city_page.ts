@@ -1,6 +1,7 @@
 // A city's page, `GET /city/{city}`: the model's current conditions, a 48-hour chart drawn as
 // inline SVG by the server and the next 7 days, as plain HTML under the dashboard's CSP. It needs
 // no script: the units toggle is links, and the chart's text alternative is a <details> table.
+import { MODEL_WEATHER, type WeatherScope } from "./weather_scope.ts";
 import {
   cityPagePath,
   escapeHtml,
@@ -324,12 +325,19 @@ const caches = new WeakMap<Dataset, LruCache<string, PageAnswer>>();
  * rendered once per seed, 15-minute slot of the clock and units, then served from a bounded
  * least-recently-used cache that lives as long as the dataset.
  */
-export function cityPage(data: Dataset, index: number, units: UnitSystem, clock: ModelClock): PageAnswer {
+export function cityPage(
+  data: Dataset,
+  index: number,
+  units: UnitSystem,
+  clock: ModelClock,
+  weather: WeatherScope = MODEL_WEATHER,
+): PageAnswer {
+  const city: City = weather.of(data.cities[index]!);
+  weather.ready();
   let cache = caches.get(data);
   if (cache === undefined) caches.set(data, cache = new LruCache(MAX_CACHED_CITY_PAGES));
   const slot = slotOf(clock.now);
-  return cache.get(`${index}|${clock.seed}|${slot}|${units}`, () => {
-    const city: City = data.cities[index]!;
+  return cache.get(`${index}|${clock.seed}|${slot}|${units}${weather.key}`, () => {
     const forecast = forecastBody(city, clock.seed, slot, {
       days: PAGE_DAYS,
       hours: CHART_HOURS,

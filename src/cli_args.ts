@@ -303,6 +303,9 @@ export function parseRateLimit(text: string): { limit: number; windowMs: number 
   return { limit, windowMs: match[2]!.toLowerCase().startsWith("s") ? 1000 : 60_000 };
 }
 
+/** Open-Meteo's own forecast API, the upstream of `--upstream` without a URL. */
+export const DEFAULT_UPSTREAM_URL = "https://api.open-meteo.com";
+
 /** How the server is named in its usage line and `--version`: the standalone executable's name. */
 export const SERVER_PROGRAM = "weather-server";
 
@@ -347,6 +350,25 @@ export const SERVER_FLAGS: readonly Flag[] = [
     name: "now",
     value: "TIME",
     description: "Freeze the weather model's clock at TIME, ISO 8601 with Z or an offset",
+  },
+  {
+    name: "upstream",
+    value: "URL",
+    optionalValue: true,
+    description: `Live weather from an Open-Meteo-compatible API at URL; alone: ${DEFAULT_UPSTREAM_URL}`,
+    section: "Live weather (off by default; without --upstream the server never connects out):",
+  },
+  {
+    name: "upstream-ttl",
+    value: "SECONDS",
+    default: "900",
+    description: "Reuse an upstream answer for this long before asking again",
+  },
+  {
+    name: "upstream-timeout",
+    value: "MS",
+    default: "3000",
+    description: "Wait this long for the upstream, then answer from the last good data or the model",
   },
   {
     name: "delay",
@@ -411,6 +433,8 @@ export interface ServerOptions {
   now: number | undefined;
   /** The only OpenWeatherMap keys accepted (`--api-key`); undefined accepts any non-empty key. */
   apiKeys: string[] | undefined;
+  /** Live weather from this API (`--upstream`), or undefined for the model alone. */
+  upstream: { url: string; ttlMs: number; timeoutMs: number } | undefined;
 }
 
 /** What the server was asked to do. */
@@ -463,8 +487,48 @@ export function parseServerArgs(
       grace: parseWholeNumber(values.grace as string, "grace", 0, 600_000),
       now: values.now === undefined ? undefined : parseInstant(values.now as string),
       apiKeys: parseApiKeys(values["api-key"] as string[] | undefined),
+      upstream: parseUpstream(values, args),
     },
   };
+}
+
+/** `--upstream` and its settings; the settings alone are a usage error. */
+function parseUpstream(values: ParsedFlags["values"], args: readonly string[]): ServerOptions["upstream"] {
+  const ttlMs = parseWholeNumber(values["upstream-ttl"] as string, "upstream-ttl", 1, 86_400) * 1000;
+  const timeoutMs = parseWholeNumber(values["upstream-timeout"] as string, "upstream-timeout", 1, 60_000);
+  if (values.upstream === undefined) {
+    const stray = args.find((arg) => /^--upstream-(ttl|timeout)(=|$)/.test(arg));
+    if (stray !== undefined) throw new TypeError(`Option "${stray.split("=")[0]}" needs --upstream`);
+    return undefined;
+  }
+  return { url: parseUpstreamUrl(values.upstream as string), ttlMs, timeoutMs };
+}
+
+/**
+ * Parses `--upstream`'s URL: an http or https base with no query, fragment or credentials;
+ * "" for {@linkcode DEFAULT_UPSTREAM_URL}. Returns it without a trailing slash.
+ */
+export function parseUpstreamUrl(text: string): string {
+  if (text === "") return DEFAULT_UPSTREAM_URL;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new TypeError(
+      `Invalid upstream ${JSON.stringify(text)}: expected a URL like http://127.0.0.1:5001`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`Invalid upstream ${JSON.stringify(text)}: expected an http or https URL`);
+  }
+  if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+    throw new TypeError(
+      `Invalid upstream ${
+        JSON.stringify(text)
+      }: expected a base URL without a query, fragment or credentials`,
+    );
+  }
+  return url.href.replace(/\/+$/, "");
 }
 
 /** How the client is named in its usage line and `--version`: the standalone executable's name. */

@@ -8,7 +8,7 @@ export const CORS_ALLOW_HEADERS =
   "Accept, Content-Type, If-Modified-Since, If-None-Match, Prefer, X-Request-Id";
 /** Response headers a cross-origin script may read beyond the safelisted ones. */
 export const CORS_EXPOSE_HEADERS =
-  "ETag, X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Preference-Applied";
+  "ETag, X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Preference-Applied, X-Weather-Source";
 /** Seconds a browser may cache a preflight answer. */
 export const CORS_MAX_AGE = "600";
 

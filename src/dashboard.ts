@@ -5,6 +5,7 @@
 // Content-Security-Policy: one response is the whole page (no extra routes in the handler, no
 // request waterfall), and there is no 'unsafe-inline'. The script reads what it needs from the
 // DOM (data-* attributes the server escaped), so no data is ever embedded in a <script>.
+import { MODEL_WEATHER, type WeatherScope } from "./weather_scope.ts";
 import { normalizeCityName } from "./city_names.ts";
 import type { Dataset } from "./dataset.ts";
 import { compassPoint } from "./format.ts";
@@ -562,11 +563,17 @@ const pages = new WeakMap<readonly DashboardLink[], WeakMap<Dataset, LruCache<st
 const outlooks = new WeakMap<Dataset, { key: string; days: readonly OutlookDay[][] }>();
 const NO_LINKS: readonly DashboardLink[] = [];
 
-function outlooksOf(data: Dataset, seed: number, slot: number): readonly OutlookDay[][] {
-  const key = `${seed}|${slot}`;
+function outlooksOf(
+  data: Dataset,
+  cities: readonly City[],
+  seed: number,
+  slot: number,
+  weather: string,
+): readonly OutlookDay[][] {
+  const key = `${seed}|${slot}${weather}`;
   let latest = outlooks.get(data);
   if (latest?.key !== key) {
-    latest = { key, days: data.cities.map((city) => dailyOutlook(city, seed, slot, STRIP_DAYS)) };
+    latest = { key, days: cities.map((city) => dailyOutlook(city, seed, slot, STRIP_DAYS)) };
     outlooks.set(data, latest);
   }
   return latest.days;
@@ -588,19 +595,22 @@ export function dashboardPage(
   units: UnitSystem,
   clock: ModelClock,
   links: readonly DashboardLink[] = NO_LINKS,
+  weather: WeatherScope = MODEL_WEATHER,
 ): PageAnswer {
   let byData = pages.get(links);
   if (byData === undefined) pages.set(links, byData = new WeakMap());
   let cache = byData.get(data);
   if (cache === undefined) byData.set(data, cache = new LruCache(MAX_CACHED_DASHBOARDS));
+  const cities = weather === MODEL_WEATHER ? data.cities : data.cities.map((city) => weather.of(city));
+  weather.ready();
   const slot = slotOf(clock.now);
-  return cache.get(`${clock.seed}|${slot}|${units}`, () => {
-    const html = renderDashboard(data.cities, {
+  return cache.get(`${clock.seed}|${slot}|${units}${weather.key}`, () => {
+    const html = renderDashboard(cities, {
       units,
       links,
       fileName: data.fileName,
       version: data.version,
-      outlooks: outlooksOf(data, clock.seed, slot),
+      outlooks: outlooksOf(data, cities, clock.seed, slot, weather.key),
     });
     return {
       representation: { body: encoder.encode(html), etag: `"${contentTag(html)}"` },

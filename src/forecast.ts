@@ -8,6 +8,7 @@
 import type { Dataset } from "./dataset.ts";
 import { jsonRepresentation, type Representation } from "./http.ts";
 import { LruCache } from "./lru_cache.ts";
+import { MODEL_WEATHER, type WeatherScope } from "./weather_scope.ts";
 import { currentConditions, dailySeries, hourlySeries, type ModelInput } from "./model/forecast.ts";
 import { addDays, localDate, localIsoTime, slotOf, utcOffsetSeconds } from "./model/time.ts";
 import { DAILY_VARIABLES, HOURLY_VARIABLES, type HourlySeries } from "./model/variables.ts";
@@ -148,13 +149,17 @@ export function cachedForecast(
   seed: number,
   now: number,
   query: ForecastQuery,
+  weather: WeatherScope = MODEL_WEATHER,
 ): ForecastAnswer {
+  const city = weather.of(data.cities[index]!);
+  weather.ready();
   let cache = caches.get(data);
   if (cache === undefined) caches.set(data, cache = new LruCache(MAX_CACHED_FORECASTS));
   const slot = slotOf(now);
-  const key = `${index}|${seed}|${slot}|${query.units}|${query.days}|${query.hours}|${query.pastDays}`;
+  const key =
+    `${index}|${seed}|${slot}|${query.units}|${query.days}|${query.hours}|${query.pastDays}${weather.key}`;
   return cache.get(key, () => ({
-    representation: jsonRepresentation(forecastBody(data.cities[index]!, seed, slot, query)),
+    representation: jsonRepresentation(forecastBody(city, seed, slot, query)),
     lastModified: new Date(Math.max(data.loadedAt.getTime(), slot)).toUTCString(),
   }));
 }

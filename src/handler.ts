@@ -15,6 +15,14 @@ import {
   PROBLEM_CONTENT_TYPE,
 } from "./problem.ts";
 import { type RequestTarget, requestTarget, searchParameters, searchValues } from "./request_target.ts";
+import {
+  MODEL_WEATHER,
+  type RequestWeather,
+  type UpstreamWeatherSource,
+  type WeatherOrigin,
+  WeatherPending,
+  type WeatherScope,
+} from "./weather_scope.ts";
 
 const NO_VALUES: readonly string[] = Object.freeze([]);
 const manyParameters = new WeakMap<Route, boolean>();
@@ -51,6 +59,8 @@ export interface HandlerOptions {
   frozenClock?: number;
   /** The only API keys OpenWeatherMap's routes accept (`--api-key`). @default any non-empty key */
   apiKeys?: readonly string[];
+  /** Weather from an upstream API (`--upstream`), waited for at most `waitMs`. @default the model alone */
+  upstream?: { readonly source: UpstreamWeatherSource; readonly waitMs: number };
 }
 
 /** The weather model's seed when the mock controls give none. */
@@ -138,6 +148,13 @@ function targetOf(request: Request): RequestTarget | undefined {
 }
 
 const encoder = new TextEncoder();
+
+/** Settles when `promise` does or after `ms` milliseconds, whichever is first, leaving no timer behind. */
+function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  return Promise.race([promise.then(() => {}, () => {}), timeout]).finally(() => clearTimeout(timer));
+}
 const timerSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const clientOf = (info: ConnectionInfo | undefined) =>
   info?.remoteAddr && "hostname" in info.remoteAddr ? info.remoteAddr.hostname : "unknown";
@@ -184,8 +201,12 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   const seed = controls.seed ?? DEFAULT_SEED;
   const clock = frozen === undefined ? now : () => frozen;
   const apiKeys = options.apiKeys === undefined ? undefined : new Set(options.apiKeys);
+  const live = options.upstream;
   const server: ServerStatus = {
     controls: controlsReport(controls),
+    get upstream() {
+      return live?.source.upstream.status() ?? null;
+    },
     get model() {
       return { seed, clock: frozen === undefined ? "real" : "frozen", now: new Date(clock()).toISOString() };
     },
@@ -228,7 +249,13 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   }
 
   /** Runs `route` with the query parameters it declares, and no others. */
-  function run(route: Route, request: Request, pathname: string, search: string): Outcome {
+  function run(
+    route: Route,
+    request: Request,
+    pathname: string,
+    search: string,
+    weather: WeatherScope = MODEL_WEATHER,
+  ): Outcome | Promise<Outcome> {
     const context = {
       data: source.current,
       request,
@@ -238,9 +265,16 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       clock: clock(),
       seed,
       apiKeys,
+      weather,
     };
     const repeated = route.repeated?.(context);
-    if (repeated !== undefined) return repeated;
+    if (repeated !== undefined) {
+      if (repeated.kind !== "representation" || repeated.weather === undefined) return repeated;
+      if (live!.source.current(repeated.weather)) {
+        (weather as RequestWeather).cached();
+        return repeated;
+      }
+    }
     const query: Record<string, unknown> = {};
     // One pass over the query for a route of many parameters; a scan per parameter for the others.
     const many = search.length > 1 && readsMany(route) ? searchParameters(search) : undefined;
@@ -258,7 +292,21 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       if (error instanceof BadParameterError) return error.failure;
       throw error;
     }
-    return route.answer(context, query);
+    try {
+      return route.answer(context, query);
+    } catch (error) {
+      if (!(error instanceof WeatherPending)) throw error;
+      // Wait for the upstream, at most its timeout, then answer from whatever is there.
+      return within(error.loaded, live!.waitMs).then(() => {
+        (weather as RequestWeather).settle();
+        return route.answer(context, query);
+      });
+    }
+  }
+
+  /** The header telling where the answer's weather came from, once a route asked for some. */
+  function origin(weather: WeatherOrigin | undefined, headers: HeaderList): void {
+    if (weather !== undefined) headers.push(["x-weather-source", weather]);
   }
 
   function respond(request: Request, info: ConnectionInfo | undefined, headers: HeaderList) {
@@ -297,8 +345,41 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     }
     const { delay, forced } = route.api ? gate(request, () => clientOf(info), headers) : OPEN_GATE;
     if (post && forced === undefined) return answerPost(request, route, pathname, headers, delay);
-    const response = answer(request, route, forced ?? run(route, request, pathname, target.search), headers);
-    return delay > 0 ? sleep(delay).then(() => response) : response;
+    if (forced !== undefined || live === undefined) {
+      // Only upstream weather is waited for: the model's routes answer at once.
+      const outcome = forced ?? run(route, request, pathname, target.search) as Outcome;
+      const response = answer(request, route, outcome, headers);
+      return delay > 0 ? sleep(delay).then(() => response) : response;
+    }
+    return answerLive(request, route, pathname, target.search, headers, delay);
+  }
+
+  /** An answer with upstream weather: the route may wait for the upstream before it answers. */
+  async function answerLive(
+    request: Request,
+    route: Route,
+    pathname: string,
+    search: string,
+    headers: HeaderList,
+    delay: number,
+  ) {
+    const weather = live!.source.scope();
+    try {
+      const ran = run(route, request, pathname, search, weather);
+      const outcome = ran instanceof Promise ? await ran : ran;
+      if (delay > 0) await sleep(delay);
+      origin(weather.origin, headers);
+      return answer(request, route, outcome, headers);
+    } catch (error) {
+      options.onError?.(error, request);
+      const safe = headers.filter(([name]) => name === "x-request-id");
+      return failure(
+        request,
+        safe,
+        fail("internal_error", "The server failed to answer this request"),
+        route,
+      );
+    }
   }
 
   /** A POST: the route's answer to the query in the body, after the gate's delay. */
@@ -322,7 +403,9 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     }
     if (delay > 0) await sleep(delay);
     try {
-      const outcome = run(route, request, pathname, search);
+      const weather = live === undefined ? MODEL_WEATHER : live.source.scope();
+      const outcome = await run(route, request, pathname, search, weather);
+      if ("origin" in weather) origin((weather as RequestWeather).origin, headers);
       if (outcome.kind !== "representation") return answer(request, route, outcome, headers);
       // A POST is never conditional (RFC 9110, 13.1.2) and its answer is not for caches.
       headers.push(

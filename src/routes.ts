@@ -29,8 +29,10 @@ import { OPENWEATHERMAP_ROUTES } from "./dialects/openweathermap.ts";
 import { cachedForecast, type ForecastQuery } from "./forecast.ts";
 import { FORECAST_DAYS, FORECAST_HOURS, PAST_DAYS } from "./model/variables.ts";
 import { weatherFileJsonSchema } from "./schema.ts";
-import { UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
+import { cityWeather as cityWeatherBody, UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
+import type { City } from "./schema.ts";
 import { VERSION } from "./version.ts";
+import type { WeatherScope } from "./weather_scope.ts";
 
 /** A query parameter a route reads: its documentation, and how its values become one value. */
 export interface QueryParameter<T> {
@@ -126,6 +128,8 @@ export const CITY_PARAMETER: QueryParameter<string> = {
 export interface ServerStatus {
   /** The weather model's seed and clock as `/healthz` reports them. */
   readonly model: Readonly<Record<string, unknown>>;
+  /** The upstream's state as `/healthz` reports it, or null without one. */
+  readonly upstream: Readonly<Record<string, unknown>> | null;
   /** The mock controls as `/healthz` reports them. */
   readonly controls: Readonly<Record<string, unknown>>;
   /** Why the latest reload failed while the data kept serving, else null. */
@@ -147,6 +151,8 @@ export interface RouteContext {
   readonly seed: number;
   /** The only API keys accepted, or undefined for any non-empty one. */
   readonly apiKeys: ReadonlySet<string> | undefined;
+  /** Where the weather of the route's places comes from: pass each city through it. */
+  readonly weather: WeatherScope;
 }
 
 /** A route's answer: a cacheable representation, a JSON value built per request, or an error. */
@@ -226,14 +232,30 @@ function findCity(data: Dataset, city: string): number | Failure {
   return fail("city_not_found", `Cannot find city ${JSON.stringify(city)}${hint}`, { city, suggestions });
 }
 
-function cityWeather(data: Dataset, city: string, units: UnitSystem): Outcome {
+// The tutorial's body of a city under upstream weather, per units, made once per upstream answer.
+const liveBodies = new WeakMap<City, Map<UnitSystem, Representation>>();
+
+function cityWeather({ data, weather }: RouteContext, city: string, units: UnitSystem): Outcome {
   const index = findCity(data, city);
   if (typeof index !== "number") return index;
-  return {
-    kind: "representation",
-    representation: data.cityWeather(index, units),
-    lastModified: data.lastModified,
-  };
+  const file = data.cities[index]!;
+  const live = weather.of(file);
+  weather.ready();
+  if (live === file) {
+    return {
+      kind: "representation",
+      representation: data.cityWeather(index, units),
+      lastModified: data.lastModified,
+    };
+  }
+  let bodies = liveBodies.get(live);
+  if (bodies === undefined) liveBodies.set(live, bodies = new Map());
+  let representation = bodies.get(units);
+  if (representation === undefined) {
+    bodies.set(units, representation = jsonRepresentation(cityWeatherBody(live, units)));
+  }
+  const observed = Math.max(data.loadedAt.getTime(), Date.parse(live.current.observed_at));
+  return { kind: "representation", representation, lastModified: new Date(observed).toUTCString() };
 }
 
 function cityForecast(context: RouteContext, city: string, query: ForecastQuery): Outcome {
@@ -245,6 +267,7 @@ function cityForecast(context: RouteContext, city: string, query: ForecastQuery)
     context.seed,
     context.clock,
     query,
+    context.weather,
   );
   return { kind: "representation", representation, lastModified };
 }
@@ -297,7 +320,7 @@ export const ROUTES: readonly Route[] = [
     conditional: true,
     errors: ["bad_units"],
     htmlErrors: wantsHtml,
-    answer: ({ data, request, clock, seed }, { units }) => {
+    answer: ({ data, request, clock, seed, weather }, { units }) => {
       if (!wantsHtml(request)) {
         return {
           kind: "representation",
@@ -314,7 +337,7 @@ export const ROUTES: readonly Route[] = [
         };
       }
       return htmlAnswer(
-        dashboardPage(data, units, { seed, now: clock }, DASHBOARD_LINKS),
+        dashboardPage(data, units, { seed, now: clock }, DASHBOARD_LINKS, weather),
         "Accept, Accept-Encoding",
       );
     },
@@ -336,12 +359,12 @@ export const ROUTES: readonly Route[] = [
         ? suggestions.map((name: string) => ({ href: cityPagePath(name), label: name }))
         : [];
     },
-    answer: ({ data, pathname, clock, seed }, { units }) => {
+    answer: ({ data, pathname, clock, seed, weather }, { units }) => {
       const city = pathCity(pathname, "/city/");
       if (typeof city !== "string") return city;
       const index = findCity(data, city);
       if (typeof index !== "number") return index;
-      return htmlAnswer(cityPage(data, index, units, { seed, now: clock }), "Accept-Encoding");
+      return htmlAnswer(cityPage(data, index, units, { seed, now: clock }, weather), "Accept-Encoding");
     },
   }),
   route({
@@ -369,7 +392,7 @@ export const ROUTES: readonly Route[] = [
     ok: cachedJson("CityWeather", "The city's current weather in the requested units"),
     conditional: true,
     errors: CITY_ERRORS,
-    answer: ({ data }, { city, units }) => cityWeather(data, city, units),
+    answer: (context, { city, units }) => cityWeather(context, city, units),
   }),
   route({
     path: "/weather/{city}",
@@ -381,9 +404,9 @@ export const ROUTES: readonly Route[] = [
     ok: cachedJson("CityWeather", "The city's current weather in the requested units"),
     conditional: true,
     errors: CITY_ERRORS,
-    answer: ({ data, pathname }, { units }) => {
-      const city = pathCity(pathname);
-      return typeof city === "string" ? cityWeather(data, city, units) : city;
+    answer: (context, { units }) => {
+      const city = pathCity(context.pathname);
+      return typeof city === "string" ? cityWeather(context, city, units) : city;
     },
   }),
   route({
@@ -450,6 +473,7 @@ export const ROUTES: readonly Route[] = [
         last_reload_error: server.lastReloadError,
         controls: server.controls,
         model: server.model,
+        upstream: server.upstream,
       },
     }),
   }),

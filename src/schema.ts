@@ -285,6 +285,25 @@ export const HealthSchema = z.object({
     clock: z.enum(["real", "frozen"]).describe("The real clock, or frozen by --now"),
     now: z.iso.datetime().describe("The model's clock at this answer"),
   }).optional().describe("The weather model's seed and clock"),
+  upstream: z.object({
+    url: z.string().describe("The upstream API's base URL (--upstream)"),
+    state: z.enum(["closed", "open", "half-open"]).describe(
+      "The circuit breaker: closed (calling), open (resting after failures), half-open (one trial call)",
+    ),
+    last_error: z.string().nullable().describe("Why the latest failed call failed, or null"),
+    last_error_at: z.iso.datetime().nullable().describe("When it failed, or null"),
+    last_success_at: z.iso.datetime().nullable().describe("When an upstream answer last came in, or null"),
+    calls: z.number().int().min(0).describe("Calls made to the upstream"),
+    failures: z.number().int().min(0).describe("Calls that failed"),
+    in_flight: z.number().int().min(0).describe("Calls under way"),
+    cache: z.object({
+      entries: z.number().int().min(0),
+      max_entries: z.number().int().min(0),
+      hits: z.number().int().min(0),
+      misses: z.number().int().min(0),
+      hit_rate: z.number().min(0).max(1).nullable(),
+    }).describe("Upstream answers kept, and how often a request found a fresh one"),
+  }).nullable().default(null).describe("The upstream of live weather (--upstream), or null without one"),
 });
 /** The server's health report. */
 export type Health = z.infer<typeof HealthSchema>;

@@ -29,6 +29,7 @@ Deno.test("parseServerArgs() defaults to 127.0.0.1:5000 and the bundled data", (
       grace: 5000,
       now: undefined,
       apiKeys: undefined,
+      upstream: undefined,
     },
   });
 });
@@ -51,6 +52,11 @@ Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=v
       "--api-key",
       "k1",
       "--api-key=k2",
+      "--upstream",
+      "http://127.0.0.1:5001/",
+      "--upstream-ttl=60",
+      "--upstream-timeout",
+      "500",
     ]),
     {
       kind: "serve",
@@ -66,12 +72,37 @@ Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=v
         grace: 5000,
         now: Date.UTC(2026, 10, 23, 12),
         apiKeys: ["k1", "k2"],
+        upstream: { url: "http://127.0.0.1:5001", ttlMs: 60_000, timeoutMs: 500 },
       },
     },
   );
   assert.deepEqual(parseServerArgs(["--help", "--port", "nope"]), { kind: "help" });
   assert.deepEqual(parseServerArgs(["-h"]), { kind: "help" });
   assert.deepEqual(parseServerArgs(["--version"]), { kind: "version" });
+});
+
+Deno.test("parseServerArgs() reads --upstream alone as Open-Meteo's API, with a TTL of 15 minutes and 3 s", () => {
+  const alone = parseServerArgs(["--upstream", "--quiet"]);
+  assert.deepEqual(alone.kind === "serve" && alone.options.upstream, {
+    url: "https://api.open-meteo.com",
+    ttlMs: 900_000,
+    timeoutMs: 3000,
+  });
+  assert.equal(alone.kind === "serve" && alone.options.quiet, true);
+  for (
+    const [args, message] of [
+      [["--upstream", "ftp://x"], /expected an http or https URL/],
+      [["--upstream", "nonsense"], /expected a URL like http:\/\/127.0.0.1:5001/],
+      [["--upstream", "http://x/?a=1"], /without a query, fragment or credentials/],
+      [["--upstream", "http://u:p@x/"], /without a query, fragment or credentials/],
+      [["--upstream", "--upstream-ttl", "0"], /upstream-ttl/],
+      [["--upstream", "--upstream-timeout", "-5"], /upstream-timeout/],
+      [["--upstream-timeout", "500"], /Option "--upstream-timeout" needs --upstream/],
+      [["--upstream-ttl=60"], /Option "--upstream-ttl" needs --upstream/],
+    ] as const
+  ) {
+    assert.throws(() => parseServerArgs([...args]), message, args.join(" "));
+  }
 });
 
 Deno.test("parseServerArgs() falls back to HOST and PORT, flags winning", () => {
@@ -295,6 +326,8 @@ Deno.test("SERVER_USAGE and serverHelp() show every flag of SERVER_FLAGS, and pa
     assert.match(help, new RegExp(`\\n  ${label.replace(/[|[\]]/g, "\\$&")}`), `help lists --${flag.name}`);
     assert.ok(help.includes(flag.description), `help describes --${flag.name}`);
     const args = flag.value === undefined ? [`--${flag.name}`] : [`--${flag.name}=${sample(flag.name)}`];
+    // The upstream's settings go with --upstream.
+    if (flag.name.startsWith("upstream-")) args.push("--upstream");
     assert.doesNotThrow(() => parseServerArgs(args), `--${flag.name} parses`);
   }
 });
@@ -327,6 +360,9 @@ function sample(name: string): string {
     now: "2026-11-23T12:00:00Z",
     "api-key": "abc",
     "rate-limit": "1/s",
+    upstream: "http://127.0.0.1:5001",
+    "upstream-ttl": "60",
+    "upstream-timeout": "500",
   };
   return values[name] ?? "";
 }

@@ -57,8 +57,36 @@ Deno.test("formatHealth() fits on one line", () => {
     source: "weather.json",
     controls: { delay_ms: null, fail_rate: null, seed: null, rate_limit: null },
     last_reload_error: null,
+    upstream: null,
   }, plain);
   assert.equal(text, "ok  3 cities  version abc  loaded 2026-01-01T00:00:00.000Z from weather.json");
+});
+
+Deno.test("formatHealth() adds a line for the upstream, with its last error", () => {
+  const text = formatHealth({
+    status: "ok",
+    cities: 3,
+    version: "abc",
+    loaded_at: "2026-01-01T00:00:00.000Z",
+    source: "weather.json",
+    last_reload_error: null,
+    controls: { delay_ms: null, fail_rate: null, seed: null, rate_limit: null },
+    upstream: {
+      url: "http://127.0.0.1:5001",
+      state: "open",
+      last_error: "HTTP 503",
+      last_error_at: "2026-01-01T00:00:00.000Z",
+      last_success_at: null,
+      calls: 7,
+      failures: 5,
+      in_flight: 0,
+      cache: { entries: 2, max_entries: 1000, hits: 3, misses: 1, hit_rate: 0.75 },
+    },
+  }, plain);
+  assert.equal(
+    text.split("\n")[1],
+    "  upstream: http://127.0.0.1:5001 open, 7 calls, 75 % cache hits; last error: HTTP 503",
+  );
 });
 
 Deno.test("formatHealth() adds a line for a failed reload", () => {
@@ -70,6 +98,7 @@ Deno.test("formatHealth() adds a line for a failed reload", () => {
     source: "weather.json",
     last_reload_error: 'Cannot read data file "weather.json": no such file',
     controls: { delay_ms: [10, 20], fail_rate: 0.5, seed: null, rate_limit: { limit: 5, window_s: 60 } },
+    upstream: null,
   }, plain);
   assert.equal(
     text,

@@ -826,7 +826,8 @@ export function openMeteoForecast(context: RouteContext, q: ForecastQueryValues)
   ) {
     let asked = askedOf.get(data);
     if (asked === undefined) askedOf.set(data, asked = new LruCache(MAX_CACHED_ANSWERS));
-    asked.set(`${seed}|${slot}|${search}`, outcome);
+    const weather = context.weather.stamp();
+    asked.set(`${seed}|${slot}|${search}`, weather === undefined ? outcome : { ...outcome, weather });
   }
   return outcome;
 }
@@ -850,8 +851,16 @@ function answerOf(context: RouteContext, q: ForecastQueryValues, slot: number): 
     if (error instanceof BadParameterError) return error.failure;
     throw error;
   }
+  const places = placesOf(data);
+  const located = request.coordinates.map(({ latitude, longitude }) => {
+    const place = places.at(latitude, longitude, seed, slot);
+    const city = context.weather.of(place.city);
+    return city === place.city ? place : { ...place, city };
+  });
+  context.weather.ready();
   // The answer depends on the clock's slot, except for the zones' offsets and today's date.
-  const key = `${seed}|${slot}|${JSON.stringify(request)}`;
+  const question = `${seed}|${slot}|${JSON.stringify(request)}`;
+  const key = `${question}${context.weather.key}`;
   let cache = answers.get(data);
   if (cache === undefined) answers.set(data, cache = new LruCache(MAX_CACHED_ANSWERS));
   let answer = cache.find(key);
@@ -866,11 +875,8 @@ function answerOf(context: RouteContext, q: ForecastQueryValues, slot: number): 
     if (answer.body.length <= MAX_KEPT_BYTES) cache.set(key, answer);
   }
   function build() {
-    const places = placesOf(data);
-    const generationTimeMs = generationTime(key);
-    const locations = request.coordinates.map(({ latitude, longitude }, i) =>
-      locationOf(request, i, places.at(latitude, longitude, seed, slot), seed, clock, generationTimeMs)
-    );
+    const generationTimeMs = generationTime(question);
+    const locations = located.map((place, i) => locationOf(request, i, place, seed, clock, generationTimeMs));
     if (request.format === "flatbuffers") {
       const body = encodeFlatBuffers(locations);
       return { body, etag: `"${contentTag(key)}"`, contentType: "application/octet-stream" };

@@ -11,7 +11,13 @@ import { placeIds } from "../city_ids.ts";
 import type { Dataset } from "../dataset.ts";
 import { contentTag, type Representation } from "../http.ts";
 import { LruCache } from "../lru_cache.ts";
-import { currentConditions, dailySeries, hourlySeries, type ModelInput } from "../model/forecast.ts";
+import {
+  currentConditions,
+  dailySeries,
+  hourlySeries,
+  type ModelCity,
+  type ModelInput,
+} from "../model/forecast.ts";
 import { type Place, placesOf } from "../model/places.ts";
 import { moonSeries, sunDay } from "../model/sun.ts";
 import { addDays, localDate, localMidnight, SLOT_MS, slotOf, utcOffsetSeconds } from "../model/time.ts";
@@ -277,10 +283,17 @@ const coord4 = (x: number) => Math.round(x * 10_000) / 10_000 || 0;
 
 // --- Answers ---------------------------------------------------------------------------------------
 
+/** The city to model for a place, with upstream weather when the server has one (see `weather_scope.ts`). */
+function liveCity(context: RouteContext, city: ModelCity): ModelCity {
+  const live = context.weather.of(city);
+  context.weather.ready();
+  return live;
+}
+
 function current25(location: Location, context: RouteContext, units: OwmUnits) {
   const { place, city } = location;
   const slot = slotOf(context.clock);
-  const input: ModelInput = { city: place.city, seed: context.seed, now: slot };
+  const input: ModelInput = { city: liveCity(context, place.city), seed: context.seed, now: slot };
   const now: Current15 = currentConditions(input);
   const hour = Math.floor(slot / HOUR_MS) * HOUR_MS;
   const around = hourlySeries(input, hour - HOUR_MS, 3).temperature;
@@ -328,7 +341,7 @@ function current25(location: Location, context: RouteContext, units: OwmUnits) {
 function forecast25(location: Location, context: RouteContext, units: OwmUnits, count: number) {
   const { place, city } = location;
   const slot = slotOf(context.clock);
-  const input: ModelInput = { city: place.city, seed: context.seed, now: slot };
+  const input: ModelInput = { city: liveCity(context, place.city), seed: context.seed, now: slot };
   const first = Math.floor(slot / (3 * HOUR_MS)) * 3 * HOUR_MS + 3 * HOUR_MS;
   const series = hourlySeries(input, first, count * 3);
   const list = [];
@@ -436,7 +449,7 @@ function oneCall(location: Location, context: RouteContext, units: OwmUnits, exc
   const { place } = location;
   const zone = place.city.timezone;
   const slot = slotOf(context.clock);
-  const input: ModelInput = { city: place.city, seed: context.seed, now: slot };
+  const input: ModelInput = { city: liveCity(context, place.city), seed: context.seed, now: slot };
   const hour = Math.floor(slot / HOUR_MS) * HOUR_MS;
   const hourly = hourlySeries(input, hour, 50);
   const body: Record<string, unknown> = {
@@ -571,7 +584,11 @@ function alertsOf(location: Location, context: RouteContext) {
 function timeMachine(location: Location, context: RouteContext, units: OwmUnits, dt: number) {
   const { place } = location;
   const zone = place.city.timezone;
-  const input: ModelInput = { city: place.city, seed: context.seed, now: slotOf(context.clock) };
+  const input: ModelInput = {
+    city: liveCity(context, place.city),
+    seed: context.seed,
+    now: slotOf(context.clock),
+  };
   const hour = Math.floor(dt * 1000 / HOUR_MS) * HOUR_MS;
   let series: HourlySeries;
   try {
@@ -632,7 +649,8 @@ function json(context: RouteContext, value: unknown): Outcome {
     representation,
     lastModified: new Date(Math.max(context.data.loadedAt.getTime(), slotOf(context.clock))).toUTCString(),
   };
-  cacheOf(context.data).set(keyOf(context), outcome);
+  const weather = context.weather.stamp();
+  cacheOf(context.data).set(keyOf(context), weather === undefined ? outcome : { ...outcome, weather });
   return outcome;
 }
 
