@@ -7,7 +7,9 @@ import { DataReloader } from "./src/reloader.ts";
 import { routesHelp } from "./src/routes.ts";
 import { BUNDLED_DATA, listenFailure, reloadLog, stderrLines, watchOrWarn } from "./src/server_wiring.ts";
 import { onShutdownSignal, signalExitCode } from "./src/shutdown.ts";
+import { createUpstream } from "./src/upstream.ts";
 import { VERSION } from "./src/version.ts";
+import { upstreamWeather } from "./src/weather_scope.ts";
 
 async function main(args: string[]): Promise<number> {
   let command;
@@ -19,7 +21,8 @@ async function main(args: string[]): Promise<number> {
   }
   if (command.kind === "help") return console.log(serverHelp(routesHelp())), 0;
   if (command.kind === "version") return console.log(`${SERVER_PROGRAM} ${VERSION}`), 0;
-  const { host, port, data, watch, quiet, maxAge, cors, controls, grace, now, apiKeys } = command.options;
+  const { host, port, data, watch, quiet, maxAge, cors, controls, grace, now, apiKeys, upstream } =
+    command.options;
   const path = data ?? BUNDLED_DATA;
 
   let dataset;
@@ -40,6 +43,12 @@ async function main(args: string[]): Promise<number> {
     controls,
     frozenClock: now,
     apiKeys,
+    upstream: upstream && {
+      source: upstreamWeather(
+        createUpstream({ base: upstream.url, ttlMs: upstream.ttlMs, timeoutMs: upstream.timeoutMs }),
+      ),
+      waitMs: upstream.timeoutMs,
+    },
     onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
   });
   using log = stderrLines();
@@ -76,6 +85,7 @@ async function main(args: string[]): Promise<number> {
         const model = [
           controls.seed === undefined ? "" : `; model seed ${controls.seed}`,
           now === undefined ? "" : `; clock frozen at ${new Date(now).toISOString()}`,
+          upstream === undefined ? "" : `; live weather from ${upstream.url}`,
         ].join("");
         console.log(
           `Listening on http://${shown}:${port}/ (${count} from ${dataset.fileName}${model}` +

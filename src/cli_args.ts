@@ -1,3 +1,4 @@
+import { DEFAULT_UPSTREAM, parseUpstreamBase } from "./upstream.ts";
 import { parseArgs } from "node:util";
 import type { CorsPolicy } from "./cors.ts";
 import type { MockControls } from "./mock_controls.ts";
@@ -303,9 +304,6 @@ export function parseRateLimit(text: string): { limit: number; windowMs: number 
   return { limit, windowMs: match[2]!.toLowerCase().startsWith("s") ? 1000 : 60_000 };
 }
 
-/** Open-Meteo's own forecast API, the upstream of `--upstream` without a URL. */
-export const DEFAULT_UPSTREAM_URL = "https://api.open-meteo.com";
-
 /** How the server is named in its usage line and `--version`: the standalone executable's name. */
 export const SERVER_PROGRAM = "weather-server";
 
@@ -355,7 +353,7 @@ export const SERVER_FLAGS: readonly Flag[] = [
     name: "upstream",
     value: "URL",
     optionalValue: true,
-    description: `Live weather from an Open-Meteo-compatible API at URL; alone: ${DEFAULT_UPSTREAM_URL}`,
+    description: `Live weather from an Open-Meteo-compatible API at URL; alone: ${DEFAULT_UPSTREAM}`,
     section: "Live weather (off by default; without --upstream the server never connects out):",
   },
   {
@@ -501,34 +499,12 @@ function parseUpstream(values: ParsedFlags["values"], args: readonly string[]): 
     if (stray !== undefined) throw new TypeError(`Option "${stray.split("=")[0]}" needs --upstream`);
     return undefined;
   }
-  return { url: parseUpstreamUrl(values.upstream as string), ttlMs, timeoutMs };
-}
-
-/**
- * Parses `--upstream`'s URL: an http or https base with no query, fragment or credentials;
- * "" for {@linkcode DEFAULT_UPSTREAM_URL}. Returns it without a trailing slash.
- */
-export function parseUpstreamUrl(text: string): string {
-  if (text === "") return DEFAULT_UPSTREAM_URL;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new TypeError(
-      `Invalid upstream ${JSON.stringify(text)}: expected a URL like http://127.0.0.1:5001`,
-    );
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new TypeError(`Invalid upstream ${JSON.stringify(text)}: expected an http or https URL`);
-  }
-  if (url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
-    throw new TypeError(
-      `Invalid upstream ${
-        JSON.stringify(text)
-      }: expected a base URL without a query, fragment or credentials`,
-    );
-  }
-  return url.href.replace(/\/+$/, "");
+  const text = values.upstream as string;
+  return {
+    url: parseUpstreamBase(text === "" ? DEFAULT_UPSTREAM : text).href.replace(/\/+$/, ""),
+    ttlMs,
+    timeoutMs,
+  };
 }
 
 /** How the client is named in its usage line and `--version`: the standalone executable's name. */

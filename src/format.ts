@@ -269,7 +269,7 @@ export function formatHealth(health: Health, style: Style): string {
   if (health.last_reload_error !== null) lines.push(`  last reload failed: ${health.last_reload_error}`);
   const up = health.upstream;
   if (up !== null) {
-    const rate = up.cache.hit_rate === null ? "" : `, ${Math.round(up.cache.hit_rate * 100)} % cache hits`;
+    const rate = `, ${Math.round(up.cache.hit_rate * 100)} % cache hits`;
     const failed = up.last_error === null ? "" : `; last error: ${up.last_error}`;
     lines.push(`  ${cyan(style, "upstream:")} ${up.url} ${up.state}, ${up.calls} calls${rate}${failed}`);
   }

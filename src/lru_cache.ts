@@ -40,6 +40,11 @@ export class LruCache<K, V> {
     return value;
   }
 
+  /** The value of `key` without making it the most recently used (cheaper than `find`), or undefined. */
+  peek(key: K): V | undefined {
+    return this.#entries.get(key);
+  }
+
   /** Keeps `value` for `key`, forgetting the least recently used entry when full; returns `value`. */
   set(key: K, value: V): V {
     if (!this.#entries.delete(key) && this.#entries.size >= this.limit) {

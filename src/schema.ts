@@ -295,13 +295,17 @@ export const HealthSchema = z.object({
     last_success_at: z.iso.datetime().nullable().describe("When an upstream answer last came in, or null"),
     calls: z.number().int().min(0).describe("Calls made to the upstream"),
     failures: z.number().int().min(0).describe("Calls that failed"),
-    in_flight: z.number().int().min(0).describe("Calls under way"),
+    consecutive_failures: z.number().int().min(0).describe("Failed loads in a row, which open the circuit"),
+    in_flight: z.number().int().min(0).describe("Loads under way"),
+    paused_until: z.iso.datetime().nullable().describe(
+      "Until when a 429's Retry-After holds every call, or null",
+    ),
     cache: z.object({
       entries: z.number().int().min(0),
       max_entries: z.number().int().min(0),
       hits: z.number().int().min(0),
       misses: z.number().int().min(0),
-      hit_rate: z.number().min(0).max(1).nullable(),
+      hit_rate: z.number().min(0).max(1),
     }).describe("Upstream answers kept, and how often a request found a fresh one"),
   }).nullable().default(null).describe("The upstream of live weather (--upstream), or null without one"),
 });

@@ -269,7 +269,7 @@ export class WeatherClient {
 }
 
 /** The most specific cause of a failed fetch, without the URL and OS error number it repeats. */
-function connectionReason(error: unknown): string {
+export function connectionReason(error: unknown): string {
   let innermost = error;
   while (innermost instanceof Error && innermost.cause instanceof Error) innermost = innermost.cause;
   const message = innermost instanceof Error ? innermost.message : String(innermost);

@@ -79,7 +79,9 @@ Deno.test("formatHealth() adds a line for the upstream, with its last error", ()
       last_success_at: null,
       calls: 7,
       failures: 5,
+      consecutive_failures: 5,
       in_flight: 0,
+      paused_until: null,
       cache: { entries: 2, max_entries: 1000, hits: 3, misses: 1, hit_rate: 0.75 },
     },
   }, plain);

@@ -29,3 +29,12 @@ Deno.test("LruCache.find() touches what it finds, and set() replaces a kept valu
   cache.set("c", 4); // evicts "a", used before "b"
   assert.deepEqual([cache.has("a"), cache.find("b"), cache.find("c")], [false, 3, 4]);
 });
+
+Deno.test("LruCache.peek() reads a value without touching it", () => {
+  const cache = new LruCache<string, number>(2);
+  cache.set("a", 1);
+  cache.set("b", 2);
+  assert.deepEqual([cache.peek("a"), cache.peek("z")], [1, undefined]);
+  cache.set("c", 3); // evicts "a": peeking did not make it recent
+  assert.deepEqual([cache.has("a"), cache.peek("b"), cache.peek("c")], [false, 2, 3]);
+});

@@ -208,6 +208,9 @@ Deno.test("DataReloader keeps the last good scenarios after an edit breaks one, 
     /cities\[0\]\.scenarios\[0\]\.to: expected a time like "\+1d12h"/,
   );
   await Deno.writeTextFile(f.path, stormy("+3d"));
-  await waitFor(() => (f.reloader.current.cities[0]!.scenarios?.[0] as { to?: string } | undefined)?.to === "+3d", "the fixed scenario");
+  await waitFor(
+    () => (f.reloader.current.cities[0]!.scenarios?.[0] as { to?: string } | undefined)?.to === "+3d",
+    "the fixed scenario",
+  );
   assert.equal(f.reloader.lastReloadError, null);
 });
