@@ -269,8 +269,11 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     };
     const repeated = route.repeated?.(context);
     if (repeated !== undefined) {
-      if (repeated.kind !== "representation" || repeated.weather === undefined) return repeated;
-      if (live!.source.current(repeated.weather)) {
+      // An answer of weather is reused only if made the way this handler makes it, and still current.
+      if (repeated.kind !== "representation") return repeated;
+      if (live === undefined) {
+        if (repeated.weather === undefined) return repeated;
+      } else if (repeated.weather !== undefined && live.source.current(repeated.weather)) {
         (weather as RequestWeather).cached();
         return repeated;
       }

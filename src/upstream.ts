@@ -81,7 +81,11 @@ export interface UpstreamOptions {
   maxEntries?: number;
   /** Attempts after the first, on network errors, timeouts, 5xx and 429. @default 2 */
   retries?: number;
-  /** Days of the past asked for (`past_days`). @default 1 */
+  /**
+   * Days of the past asked for (`past_days`): two, so that yesterday is covered in every time zone
+   * (the answer is in GMT, and a zone at +14:00 starts its yesterday 34 hours before GMT's today).
+   * @default 2
+   */
   pastDays?: number;
   /** Days of forecast asked for (`forecast_days`). @default 16 */
   forecastDays?: number;
@@ -437,7 +441,7 @@ export interface FetchUpstreamOptions {
   timeoutMs?: number;
   /** Attempts after the first, on network errors, timeouts, 5xx and 429. @default 2 */
   retries?: number;
-  /** Days of the past asked for. @default 1 */
+  /** Days of the past asked for. @default 2 */
   pastDays?: number;
   /** Days of forecast asked for. @default 16 */
   forecastDays?: number;
@@ -486,7 +490,7 @@ export async function fetchUpstreamWeather(
     base instanceof URL ? base : parseUpstreamBase(base),
     checkCoordinate(latitude, 90, "latitude"),
     checkCoordinate(longitude, 180, "longitude"),
-    checkWhole(options.pastDays ?? 1, "pastDays", 0, 92),
+    checkWhole(options.pastDays ?? 2, "pastDays", 0, 92),
     checkWhole(options.forecastDays ?? 16, "forecastDays", 0, 16),
   );
   const retries = checkWhole(options.retries ?? 2, "retries", 0, 10);
@@ -664,7 +668,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   const fetchOptions: FetchUpstreamOptions = {
     timeoutMs: checkNumber(options.timeoutMs ?? 3000, "timeoutMs", 1),
     retries: checkWhole(options.retries ?? 2, "retries", 0, 10),
-    pastDays: checkWhole(options.pastDays ?? 1, "pastDays", 0, 92),
+    pastDays: checkWhole(options.pastDays ?? 2, "pastDays", 0, 92),
     forecastDays: checkWhole(options.forecastDays ?? 16, "forecastDays", 0, 16),
     maxRetryAfterMs: checkNumber(options.maxRetryAfterMs ?? 5000, "maxRetryAfterMs", 0),
     fetch: options.fetch,

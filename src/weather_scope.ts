@@ -33,7 +33,10 @@ export interface WeatherScope {
   ready(): void;
   /** Tells the upstream weather used so far apart, for the keys of caches ("" for the model's). */
   readonly key: string;
-  /** A mark of the upstream weather used so far, kept with a cached answer; undefined for the model's. */
+  /**
+   * A mark of the upstream weather used so far, kept with a cached answer; undefined for the
+   * model's, and for an answer that fell back on stale weather or the model.
+   */
   stamp(): WeatherStamp | undefined;
 }
 
@@ -204,7 +207,9 @@ class Scope implements RequestWeather {
     this.#note("cache");
   }
 
-  stamp(): WeatherStamp {
-    return this.#used.slice();
+  stamp(): WeatherStamp | undefined {
+    // An answer made from stale weather or the model is not kept to be found again: the next
+    // request should try the upstream anew.
+    return this.origin === "cache" || this.origin === "upstream" ? this.#used.slice() : undefined;
   }
 }

@@ -91,7 +91,7 @@ Deno.test("createUpstream() stores exactly what our own server's /v1/forecast an
   assert.equal(hit.fresh, true);
   const { weather } = hit;
 
-  const url = upstreamUrl(server.base, TOKYO.latitude, TOKYO.longitude, 1, 16);
+  const url = upstreamUrl(server.base, TOKYO.latitude, TOKYO.longitude, 2, 16);
   assert.equal(server.requests.length, 1);
   assert.equal(server.requests[0]!.url, url.href);
   const response = await fetch(url);
@@ -101,8 +101,8 @@ Deno.test("createUpstream() stores exactly what our own server's /v1/forecast an
   assert.equal(weather.elevation, json.elevation);
   assert.equal(weather.current.time, json.current.time * 1000);
   assert.equal(weather.current.time, Date.parse("2026-11-23T12:00:00Z"));
-  assert.equal(weather.hourly.start, Date.parse("2026-11-22T00:00:00Z"));
-  assert.equal(weather.hourly.length, 17 * 24);
+  assert.equal(weather.hourly.start, Date.parse("2026-11-21T00:00:00Z"));
+  assert.equal(weather.hourly.length, 18 * 24);
   for (const variable of HOURLY_VARIABLES) {
     const name = OPEN_METEO_HOURLY[variable];
     assert.equal(weather.current.values[variable], json.current[name], `current ${name}`);
