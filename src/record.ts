@@ -113,7 +113,10 @@ export interface CityDone {
   readonly failure: FailedCity | undefined;
 }
 
-/** Options of {@linkcode recordCities}: the upstream's, and how many requests at once. */
+/**
+ * Options of {@linkcode recordCities}: the upstream's (`timeoutMs` @default {@linkcode RECORD_TIMEOUT_MS}),
+ * and how many requests at once.
+ */
 export interface RecordOptions extends Omit<FetchUpstreamOptions, "beforeAttempt" | "onAttempt"> {
   /** Requests in flight at most. @default 4 */
   concurrency?: number;
@@ -133,6 +136,11 @@ export interface RecordOutcome {
 
 /** Longest `Retry-After` a recording waits for: beyond it, it stops asking. */
 const MAX_RECORD_RETRY_AFTER_MS = 60_000;
+/**
+ * Milliseconds a recording's attempt may take: more than a server's, which has a client waiting,
+ * as a batch may queue at a busy upstream.
+ */
+export const RECORD_TIMEOUT_MS = 10_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -157,6 +165,7 @@ export async function recordCities(
   let stop: { reason: string; network: boolean } | undefined;
   const fetchOptions: FetchUpstreamOptions = {
     maxRetryAfterMs: MAX_RECORD_RETRY_AFTER_MS,
+    timeoutMs: RECORD_TIMEOUT_MS,
     ...options,
     sleep,
     now,

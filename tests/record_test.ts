@@ -225,14 +225,7 @@ seriesTest(
     const dir = await Deno.makeTempDir();
     try {
       const out = join(dir, "live.json");
-      const { code, stdout, stderr } = await record([
-        "--upstream",
-        upstream.url.href,
-        "--out",
-        out,
-        "--concurrency",
-        "8",
-      ]);
+      const { code, stdout, stderr } = await record(["--upstream", upstream.url.href, "--out", out]);
       const lines = stderr.trimEnd().split("\n");
       assert.deepEqual(lines.slice(0, -1).sort(), bundled.cities.map((c) => `${c.name}: recorded`).sort());
       assert.equal(lines.at(-1), `Recorded 58 of 58 cities into ${out}`);
