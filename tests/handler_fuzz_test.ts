@@ -212,8 +212,8 @@ async function check(request: Request, response: Response): Promise<void> {
     return;
   }
   if (type.startsWith("text/html")) {
-    // Only the front page answers HTML, for a request that prefers it: the dashboard, or an error page.
-    assert.equal(findRoute(new URL(request.url).pathname)?.path, "/", what);
+    // Only the pages answer HTML (the front page for a request that prefers it): a page or an error page.
+    assert.ok(["/", "/city/{city}"].includes(findRoute(new URL(request.url).pathname)?.path ?? ""), what);
     if (response.status >= 400) assert.ok(text.includes(`<h1>${response.status} `), what);
     else assert.equal(response.status, 200, what);
     return;
