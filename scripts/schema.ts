@@ -4,6 +4,7 @@
 //   deno task schema
 //   deno run --allow-read=data scripts/schema.ts --check
 import { parseArgs } from "node:util";
+import { writeFileAtomic } from "../src/atomic_file.ts";
 import { weatherFileJsonSchema } from "../src/schema.ts";
 
 const USAGE = "Usage: schema.ts [--out PATH] [--check] [--help]";
@@ -21,27 +22,6 @@ export const SCHEMA_PATH = new URL("../data/weather.schema.json", import.meta.ur
 /** The text of the data file's JSON Schema: two-space indented, with a final newline. */
 export function schemaText(): string {
   return JSON.stringify(weatherFileJsonSchema(), null, 2) + "\n";
-}
-
-/**
- * Writes `text` to `path` through a temporary file in the same directory and a rename, so that a
- * reader (an editor, the server's tests) sees the old file or the new one, never half of one.
- */
-export async function writeAtomically(path: string | URL, text: string): Promise<void> {
-  const target = path instanceof URL ? path.pathname : path;
-  const slash = target.lastIndexOf("/");
-  const temp = await Deno.makeTempFile({
-    dir: slash === -1 ? "." : target.slice(0, slash) || "/",
-    prefix: `.${target.slice(slash + 1)}.`,
-    suffix: ".tmp",
-  });
-  try {
-    await Deno.writeTextFile(temp, text);
-    await Deno.rename(temp, target);
-  } catch (error) {
-    await Deno.remove(temp).catch(() => {});
-    throw error;
-  }
 }
 
 async function main(args: string[]): Promise<number> {
@@ -65,7 +45,7 @@ async function main(args: string[]): Promise<number> {
     console.error(`${label} is out of date: run "deno task schema"`);
     return 1;
   }
-  await writeAtomically(path, text);
+  await writeFileAtomic(path, text);
   console.error(`Wrote ${label}`);
   return 0;
 }

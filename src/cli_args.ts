@@ -2,8 +2,9 @@ import { DEFAULT_UPSTREAM, parseUpstreamBase } from "./upstream.ts";
 import { parseArgs } from "node:util";
 import type { CorsPolicy } from "./cors.ts";
 import type { MockControls } from "./mock_controls.ts";
-import { FORECAST_DAYS, FORECAST_HOURS } from "./model/variables.ts";
+import { FORECAST_DAYS, FORECAST_HOURS, PAST_DAYS } from "./model/variables.ts";
 import { isUnitSystem, UNIT_SYSTEMS, type UnitSystem } from "./units.ts";
+import { DEFAULT_UPSTREAM, parseUpstreamBase } from "./upstream.ts";
 
 /** One flag of a program: the single definition its parsing, usage line and `--help` come from. */
 export interface Flag {
@@ -27,6 +28,8 @@ export interface Flag {
   section?: string;
   /** A line `--help` shows after this flag, for what the group has beyond its flags. */
   note?: string;
+  /** The flag must be given; usage shows it without brackets. */
+  required?: boolean;
 }
 
 /** Parsed flags: strings or booleans by long name, defaults filled in, and the positionals in order. */
@@ -131,7 +134,9 @@ function flagLabel({ name, value, optionalValue }: Flag): string {
  * ```
  */
 export function usageLine(program: string, flags: readonly Flag[], operands?: string): string {
-  const parts = flags.map((flag) => `[${flagLabel(flag)}]${flag.multiple ? "..." : ""}`);
+  const parts = flags.map((flag) =>
+    `${flag.required ? flagLabel(flag) : `[${flagLabel(flag)}]`}${flag.multiple ? "..." : ""}`
+  );
   return [`Usage: ${program}`, ...parts, ...(operands ? [operands] : [])].join(" ");
 }
 
@@ -688,6 +693,118 @@ export function parseClientArgs(
         `Unknown command ${JSON.stringify(command)}: expected cities, weather, forecast or health`,
       );
   }
+}
+
+/** How the recording command is named in its usage line: it runs as a task. */
+export const RECORD_PROGRAM = "deno task record";
+
+/** The recording command's flags, in the order usage and `--help` show them. */
+export const RECORD_FLAGS: readonly Flag[] = [
+  {
+    name: "upstream",
+    value: "URL",
+    optionalValue: true,
+    required: true,
+    description: `Open-Meteo-compatible API to record from; alone: ${DEFAULT_UPSTREAM}`,
+  },
+  {
+    name: "out",
+    value: "FILE",
+    required: true,
+    description: "Data file to write; an existing one is replaced only by a complete, valid recording",
+  },
+  {
+    name: "data",
+    value: "CITIES",
+    description: "Data file of the cities to record (default: the bundled data/weather.json)",
+  },
+  {
+    name: "days",
+    value: "N",
+    default: "16",
+    description: `Days of forecast, today included, 1 to ${FORECAST_DAYS}`,
+  },
+  { name: "past-days", value: "N", default: "1", description: `Days before today, 0 to ${PAST_DAYS}` },
+  {
+    name: "partial",
+    description: "When some cities fail, write those recorded (the exit status is still 1)",
+  },
+  { name: "concurrency", value: "N", default: "4", description: "Requests in flight at most, 1 to 16" },
+  { name: "help", short: "h", description: "Show this help and exit" },
+];
+
+/** One line on how to call the recording command. */
+export const RECORD_USAGE: string = usageLine(RECORD_PROGRAM, RECORD_FLAGS);
+
+/** The recording command's `--help` text, from {@linkcode RECORD_FLAGS}. */
+export const RECORD_HELP = `Record live weather from an Open-Meteo-compatible API into a data file.
+
+${RECORD_USAGE}
+
+${flagHelp(RECORD_FLAGS, 20)}
+
+Each city of CITIES keeps its name and metadata; its current conditions become the upstream's,
+and its scenarios two series: the upstream's hours, and its current 15-minute slot. Progress and
+the summary go to stderr.
+
+Exit status: 0 every city recorded, 1 some failed (nothing written without --partial),
+2 usage error, 3 the upstream could not be reached at all.`;
+
+/** Settings of a recording. */
+export interface RecordArgs {
+  /** The upstream's base URL. */
+  upstream: URL;
+  /** The data file to write. */
+  out: string;
+  /** The data file of the cities; undefined means the bundled file. */
+  data: string | undefined;
+  /** Days of forecast asked for. */
+  forecastDays: number;
+  /** Days of the past asked for. */
+  pastDays: number;
+  /** Write the cities recorded even when some failed. */
+  partial: boolean;
+  /** Requests in flight at most. */
+  concurrency: number;
+}
+
+/** What the recording command was asked to do. */
+export type RecordCommand = { kind: "help" } | { kind: "record"; options: RecordArgs };
+
+/**
+ * Parses the recording command's arguments. Throws `TypeError` or `RangeError` for a usage error;
+ * the caller prints it with {@linkcode RECORD_USAGE}.
+ *
+ * @example
+ * ```ts
+ * parseRecordArgs(["--upstream", "--out", "live.json"]); // { kind: "record", options: { upstream: URL "https://api.open-meteo.com/", ... } }
+ * ```
+ */
+export function parseRecordArgs(args: readonly string[]): RecordCommand {
+  const { values } = parseFlags(args, RECORD_FLAGS, false);
+  if (values.help) return { kind: "help" };
+  for (const flag of RECORD_FLAGS) {
+    if (flag.required && values[flag.name] === undefined) {
+      throw new TypeError(`Missing option "--${flag.name}"`);
+    }
+  }
+  const out = values.out as string;
+  if (out.trim() === "") throw new TypeError('Invalid output path "": give a file path');
+  const data = values.data as string | undefined;
+  if (data !== undefined && data.trim() === "") throw new TypeError('Invalid data path "": give a file path');
+  const upstream = values.upstream as string;
+  return {
+    kind: "record",
+    options: {
+      upstream: parseUpstreamBase(upstream === "" ? DEFAULT_UPSTREAM : upstream),
+      out,
+      data,
+      forecastDays: parseWholeNumber(values.days as string, "days", 1, FORECAST_DAYS),
+      pastDays: parseWholeNumber(values["past-days"] as string, "past-days", 0, PAST_DAYS),
+      partial: values.partial === true,
+      concurrency: parseWholeNumber(values.concurrency as string, "concurrency", 1, 16),
+    },
+  };
 }
 
 /** The environment variable `name`, or undefined when unset or not permitted (`--allow-env`). */

@@ -8,7 +8,11 @@ import {
   parseCors,
   parseInstant,
   parsePort,
+  parseRecordArgs,
   parseServerArgs,
+  RECORD_FLAGS,
+  RECORD_HELP,
+  RECORD_USAGE,
   SERVER_FLAGS,
   SERVER_USAGE,
   serverHelp,
@@ -402,4 +406,63 @@ Deno.test("parseServerArgs() takes --api-key keys as they would appear in appid=
   }
   const parsed = parseServerArgs(["--api-key", "0123abcd"]);
   assert.deepEqual(parsed.kind === "serve" && parsed.options.apiKeys, ["0123abcd"]);
+});
+
+Deno.test("parseRecordArgs() needs --upstream and --out; a bare --upstream is Open-Meteo's", () => {
+  assert.deepEqual(parseRecordArgs(["--upstream", "--out", "live.json"]), {
+    kind: "record",
+    options: {
+      upstream: new URL("https://api.open-meteo.com"),
+      out: "live.json",
+      data: undefined,
+      forecastDays: 16,
+      pastDays: 1,
+      partial: false,
+      concurrency: 4,
+    },
+  });
+  const parsed = parseRecordArgs([
+    "--upstream=http://127.0.0.1:5001/",
+    "--out",
+    "x.json",
+    "--data",
+    "c.json",
+    "--days",
+    "3",
+    "--past-days=0",
+    "--partial",
+    "--concurrency",
+    "2",
+  ]);
+  assert.deepEqual(
+    parsed.kind === "record" && { ...parsed.options, upstream: parsed.options.upstream.href },
+    {
+      upstream: "http://127.0.0.1:5001/",
+      out: "x.json",
+      data: "c.json",
+      forecastDays: 3,
+      pastDays: 0,
+      partial: true,
+      concurrency: 2,
+    },
+  );
+  assert.deepEqual(parseRecordArgs(["-h"]), { kind: "help" });
+  assert.throws(() => parseRecordArgs(["--out", "x.json"]), {
+    name: "TypeError",
+    message: 'Missing option "--upstream"',
+  });
+  assert.throws(() => parseRecordArgs(["--upstream", "--out", ""]), TypeError);
+  assert.throws(() => parseRecordArgs(["--upstream", "--out", "x", "--past-days", "93"]), RangeError);
+  assert.throws(
+    () => parseRecordArgs(["--upstream", "http://x/?a=1", "--out", "x"]),
+    /expected no query or fragment/,
+  );
+});
+
+Deno.test("RECORD_USAGE and RECORD_HELP show every flag of RECORD_FLAGS, required ones unbracketed", () => {
+  assert.match(RECORD_USAGE, /^Usage: deno task record --upstream \[URL\] --out FILE \[--data CITIES\] /);
+  for (const flag of RECORD_FLAGS) {
+    assert.ok(RECORD_USAGE.includes(`--${flag.name}`), flag.name);
+    assert.ok(RECORD_HELP.includes(`  --${flag.name}`), flag.name);
+  }
 });

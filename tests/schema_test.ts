@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import fc from "fast-check";
-import { schemaText, writeAtomically } from "../scripts/schema.ts";
+import { schemaText } from "../scripts/schema.ts";
 import { parseDataFile } from "../src/data_file.ts";
 import { weatherFileJsonSchema } from "../src/schema.ts";
 import { DATA_PATH, ROOT } from "./_helpers.ts";
@@ -120,20 +120,6 @@ Deno.test("the loader and the JSON Schema agree on any value of the optional cit
     }),
     { numRuns: 1000 },
   );
-});
-
-Deno.test("writeAtomically() replaces a file whole and leaves no temporary file", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = `${dir}/weather.schema.json`;
-    await Deno.writeTextFile(path, "old");
-    await writeAtomically(path, schemaText());
-    assert.equal(await Deno.readTextFile(path), schemaText());
-    assert.deepEqual([...Deno.readDirSync(dir)].map((entry) => entry.name), ["weather.schema.json"]);
-    await assert.rejects(writeAtomically(`${dir}/missing/x.json`, "x"), Deno.errors.NotFound);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 });
 
 async function runSchema(...args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {

@@ -295,3 +295,17 @@ Deno.test("the client task grants any --url, its two variables, and nothing else
     "prompt",
   ]);
 });
+
+Deno.test("the record task grants any upstream, reading and writing anywhere, and nothing to run, FFI, sys or env", async () => {
+  const states = await granted(taskFlags("record"), [
+    { name: "net", host: "api.open-meteo.com:443" },
+    { name: "net", host: "127.0.0.1:5001" },
+    { name: "read", path: "/tmp/cities.json" },
+    { name: "write", path: "/tmp/live.json" },
+    { name: "run", command: "sh" },
+    { name: "ffi" },
+    { name: "sys", kind: "hostname" },
+    { name: "env", variable: "HOME" },
+  ]);
+  assert.deepEqual(states, [...Array(4).fill("granted"), ...Array(4).fill("prompt")]);
+});
