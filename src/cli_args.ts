@@ -1,4 +1,3 @@
-import { DEFAULT_UPSTREAM, parseUpstreamBase } from "./upstream.ts";
 import { parseArgs } from "node:util";
 import type { CorsPolicy } from "./cors.ts";
 import type { MockControls } from "./mock_controls.ts";
@@ -724,7 +723,7 @@ export const RECORD_FLAGS: readonly Flag[] = [
     default: "16",
     description: `Days of forecast, today included, 1 to ${FORECAST_DAYS}`,
   },
-  { name: "past-days", value: "N", default: "1", description: `Days before today, 0 to ${PAST_DAYS}` },
+  { name: "past-days", value: "N", default: "2", description: `Days before today, 0 to ${PAST_DAYS}` },
   {
     name: "partial",
     description: "When some cities fail, write those recorded (the exit status is still 1)",

@@ -17,7 +17,7 @@ type Mode = "ok" | "fail" | "slow" | "429" | "bad json" | "wrong shape" | "impla
 const failing = createHandler({ current: bundled }, { ...MODEL, controls: { seed: SEED, failRate: 1 } });
 const slow = createHandler({ current: bundled }, {
   ...MODEL,
-  controls: { seed: SEED, delay: { min: 600, max: 600 } },
+  controls: { seed: SEED, delay: { min: 2500, max: 2500 } },
 });
 
 async function answerIn(mode: Mode, request: Request): Promise<Response> {
@@ -62,11 +62,12 @@ function stubUpstream(mode: Mode = "ok") {
 }
 
 /** A server with an upstream at `base`, on a clock of the upstream's own that the test moves. */
-function liveServer(base: string, options: Partial<UpstreamOptions> = {}, waitMs = 400) {
+function liveServer(base: string, options: Partial<UpstreamOptions> = {}, waitMs = 5000) {
   const time = { now: Date.now() };
   const upstream = createUpstream({
     base,
-    timeoutMs: 200,
+    // Generous: the suite runs files in parallel on a small machine.
+    timeoutMs: 4000,
     retries: 1,
     negativeTtlMs: 1000,
     breakerThreshold: 3,
@@ -85,7 +86,7 @@ function liveServer(base: string, options: Partial<UpstreamOptions> = {}, waitMs
     handler,
     upstream,
     /** Waits for the loads still under way, so that no fetch outlives the test. */
-    settled: () => waitFor(() => upstream.status().in_flight === 0, "the upstream's loads to end"),
+    settled: () => waitFor(() => upstream.status().in_flight === 0, "the upstream's loads to end", 15_000),
   };
 }
 
@@ -165,7 +166,7 @@ Deno.test("A server with --upstream keeps ETags, 304s, compression and CORS, and
   const cors = createHandler({ current: bundled }, {
     ...MODEL,
     cors: { kind: "any" },
-    upstream: { source: upstreamWeather(live.upstream), waitMs: 400 },
+    upstream: { source: upstreamWeather(live.upstream), waitMs: 5000 },
   });
   const read = await get(cors, path, { headers: { origin: "https://app.example" } });
   assert.match(read.headers.get("access-control-expose-headers")!, /X-Weather-Source/);
@@ -219,9 +220,9 @@ Deno.test("A server without --upstream never connects out, and sends no X-Weathe
  * city "stale" once its TTL is past, another city "model"; /healthz tells why; and when the
  * upstream answers well again, so does the server.
  */
-async function faultCase(mode: Mode, lastError: RegExp) {
+async function faultCase(mode: Mode, lastError: RegExp, options: Partial<UpstreamOptions> = {}) {
   await using up = stubUpstream();
-  const live = liveServer(up.base, { ttlMs: 60_000 });
+  const live = liveServer(up.base, { ttlMs: 60_000, ...options });
   assert.equal((await get(live.handler, "/weather/Tokyo")).headers.get("x-weather-source"), "upstream");
   up.state.mode = mode;
   live.time.now += 61_000;
@@ -255,7 +256,7 @@ async function faultCase(mode: Mode, lastError: RegExp) {
 Deno.test("A server with --upstream rides out an upstream answering 503 (--fail-rate 1)", () =>
   faultCase("fail", /503/));
 Deno.test("A server with --upstream rides out an upstream slower than its timeout (--delay)", () =>
-  faultCase("slow", /no answer within 200 ms/));
+  faultCase("slow", /no answer within 1000 ms/, { timeoutMs: 1000 }));
 Deno.test("A server with --upstream rides out a 429 with Retry-After", () => faultCase("429", /429/));
 Deno.test("A server with --upstream rides out an upstream answering bad JSON", () =>
   faultCase("bad json", /JSON/));
@@ -266,14 +267,13 @@ Deno.test("A server with --upstream rides out implausible values", () =>
 
 Deno.test("A server with --upstream waits at most --upstream-timeout for a slow upstream", async () => {
   await using up = stubUpstream("slow");
-  const live = liveServer(up.base, { timeoutMs: 2000, retries: 0 }, 100);
-  const started = performance.now();
+  const live = liveServer(up.base, { timeoutMs: 4000, retries: 0 }, 100);
   const answer = await get(live.handler, "/weather/Tokyo");
-  const waited = performance.now() - started;
   assert.equal(answer.headers.get("x-weather-source"), "model");
-  // The answer came before the upstream's 600 ms, at the wait of 100 ms.
-  assert.ok(waited < 550, `answered after ${Math.round(waited)} ms`);
+  // Answered while the upstream's answer (2.5 s away) was still on its way.
+  assert.equal((await health(live.handler)).in_flight, 1);
   await live.settled();
+  assert.equal((await get(live.handler, "/weather/Tokyo")).headers.get("x-weather-source"), "cache");
 });
 
 Deno.test("A server with --upstream survives its upstream killed under load, and recovers when it is back", async () => {

@@ -91,7 +91,7 @@ Deno.test("recordedCity() keeps the city, takes the upstream's current condition
   const weather = await fetchUpstreamWeather("http://x", tokyo.latitude, tokyo.longitude, {
     fetch: inProcess,
   });
-  const json = await (await inProcess(upstreamUrl("http://x", tokyo.latitude, tokyo.longitude, 1, 16)))
+  const json = await (await inProcess(upstreamUrl("http://x", tokyo.latitude, tokyo.longitude, 2, 16)))
     .json();
   const recorded = recordedCity(tokyo, weather);
   const { current: _, scenarios: __, ...metadata } = tokyo;
@@ -111,7 +111,7 @@ Deno.test("recordedCity() keeps the city, takes the upstream's current condition
   });
   assert.equal(scenarios.length, 2);
   const [hours, slot] = scenarios;
-  assert.equal(hours!.from, "2026-11-22T00:00:00Z");
+  assert.equal(hours!.from, "2026-11-21T00:00:00Z");
   assert.equal(hours!.step_minutes, 60);
   assert.equal(slot!.from, "2026-11-23T12:00:00Z");
   assert.equal(slot!.step_minutes, 15);
@@ -124,7 +124,7 @@ Deno.test("recordedCity() keeps the city, takes the upstream's current condition
 });
 
 Deno.test("recordedCity() writes null for what the upstream gave as null, and needs the current values it maps", async () => {
-  const json = await (await inProcess(upstreamUrl("http://x", 35.6762, 139.6503, 1, 16))).json();
+  const json = await (await inProcess(upstreamUrl("http://x", 35.6762, 139.6503, 2, 16))).json();
   json.hourly.uv_index[3] = null;
   json.current.cloud_cover = null;
   const stub = (() => Promise.resolve(Response.json(json))) as typeof fetch;
@@ -240,7 +240,7 @@ seriesTest(
       const { file } = await readDataFile(out);
       assert.deepEqual(file.cities.map((c) => c.name), bundled.cities.map((c) => c.name));
       const lima = file.cities[bundled.index.find("Lima")!]!;
-      const json = await (await fetch(upstreamUrl(upstream.url.href, lima.latitude, lima.longitude, 1, 16)))
+      const json = await (await fetch(upstreamUrl(upstream.url.href, lima.latitude, lima.longitude, 2, 16)))
         .json();
       assert.equal(lima.current.temperature, json.current.temperature_2m);
       // deno-lint-ignore no-explicit-any
