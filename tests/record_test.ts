@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readDataFile } from "../src/data_file.ts";
+import { loadDataset } from "../src/dataset.ts";
 import { createHandler } from "../src/handler.ts";
 import { HOURLY_VARIABLES, OPEN_METEO_HOURLY } from "../src/model/variables.ts";
 import { recordCities, recordedCity, recordedFileText } from "../src/record.ts";
@@ -23,22 +24,6 @@ const city = (name: string) => bundled.cities[bundled.index.find(name)!]!;
 const inProcess =
   ((input: string | URL | Request, init?: RequestInit) =>
     Promise.resolve(handler(new Request(input, init)))) as typeof fetch;
-
-// A recording holds series scenarios; until the data file's schema knows them, the tests that need
-// a recording to validate say so in their names and are ignored.
-const SERIES = CitySchema.safeParse(
-  recordedCity(
-    city("Tokyo"),
-    await fetchUpstreamWeather("http://x", 35.6762, 139.6503, { fetch: inProcess }),
-  ),
-).success;
-function seriesTest(name: string, fn: () => Promise<void>): void {
-  Deno.test({
-    name: SERIES ? name : `${name} (ignored: needs series scenarios in the data schema)`,
-    ignore: !SERIES,
-    fn,
-  });
-}
 
 /** The permission flags of the record task, as deno.json has them. */
 const RECORD_PERMISSIONS = TASKS.record!.split(" ").filter((word) => /^--(allow|deny)-/.test(word));
@@ -145,15 +130,13 @@ Deno.test("recordedCity() writes null for what the upstream gave as null, and ne
 Deno.test("recordedFileText() lays series out one per line, and refuses what would not load", async () => {
   const file: WeatherFile = { $schema: "./weather.schema.json", cities: [city("Tokyo")] };
   const { recorded } = await recordCities(file, "http://x", { fetch: inProcess });
-  if (SERIES) {
-    const text = recordedFileText(file, recorded, "live.json");
-    assert.match(
-      text,
-      /^\{\n {2}"\$schema": "\.\/weather\.schema\.json",\n {2}"cities": \[\n {4}\{\n {6}"name": "Tokyo",/,
-    );
-    assert.match(text, /\n {12}"temperature": \[-?\d+(\.\d+)?, -?\d+(\.\d+)?, /);
-    assert.ok(text.endsWith("}\n"));
-  }
+  const text = recordedFileText(file, recorded, "live.json");
+  assert.match(
+    text,
+    /^\{\n {2}"\$schema": "\.\/weather\.schema\.json",\n {2}"cities": \[\n {4}\{\n {6}"name": "Tokyo",/,
+  );
+  assert.match(text, /\n {12}"temperature": \[-?\d+(\.\d+)?, -?\d+(\.\d+)?, /);
+  assert.ok(text.endsWith("}\n"));
   assert.throws(
     () => recordedFileText(file, [{ ...recorded[0]!, country: "Japan" }], "live.json"),
     { name: "TypeError", message: /^Invalid data file "live\.json": cities\[0\]\.country: / },
@@ -218,71 +201,65 @@ Deno.test("recordCities() stops asking for a Retry-After beyond a minute; the re
 
 // --- The command --------------------------------------------------------------------------------
 
-seriesTest(
-  "deno task record records every bundled city from the upstream; the file loads with its numbers",
-  async () => {
-    await using upstream = await startServer(["--now", NOW, "--seed", String(SEED), "--quiet"]);
-    const dir = await Deno.makeTempDir();
-    try {
-      const out = join(dir, "live.json");
-      const { code, stdout, stderr } = await record(["--upstream", upstream.url.href, "--out", out]);
-      const lines = stderr.trimEnd().split("\n");
-      assert.deepEqual(lines.slice(0, -1).sort(), bundled.cities.map((c) => `${c.name}: recorded`).sort());
-      assert.equal(lines.at(-1), `Recorded 58 of 58 cities into ${out}`);
-      assert.equal(stdout, "");
-      assert.equal(code, 0);
-      assert.deepEqual(
-        [...Deno.readDirSync(dir)].map((entry) => entry.name),
-        ["live.json"],
-        "no temporary file left",
-      );
-
-      const { file } = await readDataFile(out);
-      assert.deepEqual(file.cities.map((c) => c.name), bundled.cities.map((c) => c.name));
-      const lima = file.cities[bundled.index.find("Lima")!]!;
-      const json = await (await fetch(upstreamUrl(upstream.url.href, lima.latitude, lima.longitude, 2, 16)))
-        .json();
-      assert.equal(lima.current.temperature, json.current.temperature_2m);
-      // deno-lint-ignore no-explicit-any
-      const [hours] = lima.scenarios as any[];
-      assert.deepEqual(hours.series.temperature, json.hourly.temperature_2m);
-      assert.deepEqual(hours.series.precipitation, json.hourly.precipitation);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
-);
-
-seriesTest(
-  "deno task record --partial writes the cities recorded, lists the others and exits 1",
-  async () => {
-    await using ws = await workspace(THREE);
-    const latitude = city("Paris").latitude.toFixed(4);
-    await using upstream = upstreamServer((request) =>
-      new URL(request.url).searchParams.get("latitude") === latitude
-        ? new Response("{oops", { headers: { "content-type": "application/json" } })
-        : handler(request)
-    );
-    const { code, stdout, stderr } = await record([
-      "--upstream",
-      upstream.url,
-      "--out",
-      ws.out,
-      "--data",
-      ws.cities,
-      "--partial",
-    ]);
+Deno.test("deno task record records every bundled city from the upstream; the file loads with its numbers", async () => {
+  await using upstream = await startServer(["--now", NOW, "--seed", String(SEED), "--quiet"]);
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = join(dir, "live.json");
+    const { code, stdout, stderr } = await record(["--upstream", upstream.url.href, "--out", out]);
     const lines = stderr.trimEnd().split("\n");
-    const [lima, paris, tokyo] = lines.slice(0, -1).sort();
-    assert.deepEqual([lima, tokyo], ["Lima: recorded", "Tokyo: recorded"]);
-    assert.match(paris!, /^Paris: failed: The upstream's answer is not JSON: /);
-    assert.equal(lines.at(-1), `Recorded 2 of 3 cities into ${ws.out}; failed: Paris`);
+    assert.deepEqual(lines.slice(0, -1).sort(), bundled.cities.map((c) => `${c.name}: recorded`).sort());
+    assert.equal(lines.at(-1), `Recorded 58 of 58 cities into ${out}`);
     assert.equal(stdout, "");
-    assert.equal(code, 1);
-    const { file } = await readDataFile(ws.out);
-    assert.deepEqual(file.cities.map((c) => c.name), ["Tokyo", "Lima"]);
-  },
-);
+    assert.equal(code, 0);
+    assert.deepEqual(
+      [...Deno.readDirSync(dir)].map((entry) => entry.name),
+      ["live.json"],
+      "no temporary file left",
+    );
+
+    const { file } = await readDataFile(out);
+    assert.deepEqual(file.cities.map((c) => c.name), bundled.cities.map((c) => c.name));
+    const lima = file.cities[bundled.index.find("Lima")!]!;
+    const json = await (await fetch(upstreamUrl(upstream.url.href, lima.latitude, lima.longitude, 2, 16)))
+      .json();
+    assert.equal(lima.current.temperature, json.current.temperature_2m);
+    // deno-lint-ignore no-explicit-any
+    const [hours] = lima.scenarios as any[];
+    assert.deepEqual(hours.series.temperature, json.hourly.temperature_2m);
+    assert.deepEqual(hours.series.precipitation, json.hourly.precipitation);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task record --partial writes the cities recorded, lists the others and exits 1", async () => {
+  await using ws = await workspace(THREE);
+  const latitude = city("Paris").latitude.toFixed(4);
+  await using upstream = upstreamServer((request) =>
+    new URL(request.url).searchParams.get("latitude") === latitude
+      ? new Response("{oops", { headers: { "content-type": "application/json" } })
+      : handler(request)
+  );
+  const { code, stdout, stderr } = await record([
+    "--upstream",
+    upstream.url,
+    "--out",
+    ws.out,
+    "--data",
+    ws.cities,
+    "--partial",
+  ]);
+  const lines = stderr.trimEnd().split("\n");
+  const [lima, paris, tokyo] = lines.slice(0, -1).sort();
+  assert.deepEqual([lima, tokyo], ["Lima: recorded", "Tokyo: recorded"]);
+  assert.match(paris!, /^Paris: failed: The upstream's answer is not JSON: /);
+  assert.equal(lines.at(-1), `Recorded 2 of 3 cities into ${ws.out}; failed: Paris`);
+  assert.equal(stdout, "");
+  assert.equal(code, 1);
+  const { file } = await readDataFile(ws.out);
+  assert.deepEqual(file.cities.map((c) => c.name), ["Tokyo", "Lima"]);
+});
 
 Deno.test("deno task record without --partial writes nothing when a city fails, and exits 1", async () => {
   await using ws = await workspace(THREE);
@@ -408,7 +385,7 @@ Deno.test("deno task record exits 2 with the usage line for a usage error, befor
   assert.match(help.stdout, /Exit status: 0 every city recorded, 1 some failed/);
 });
 
-seriesTest("a server watching FILE reloads a recording into it once, cleanly", async () => {
+Deno.test("a server watching FILE reloads a recording into it once, cleanly", async () => {
   await using ws = await workspace(THREE);
   await Deno.copyFile(ws.cities, ws.out);
   await using upstream = upstreamServer();
@@ -433,7 +410,7 @@ seriesTest("a server watching FILE reloads a recording into it once, cleanly", a
   assert.equal(tokyo.current.temperature, upstreamTokyo.current.temperature);
 });
 
-seriesTest("a SIGKILL during a recording leaves the old file or a complete, valid new one", async () => {
+Deno.test("a SIGKILL during a recording leaves the old file or a complete, valid new one", async () => {
   await using ws = await workspace([
     "Tokyo",
     "Paris",
@@ -477,3 +454,59 @@ seriesTest("a SIGKILL during a recording leaves the old file or a complete, vali
     }
   }
 });
+
+Deno.test("A recording served offline with the same --now answers byte for byte as its upstream did", async () => {
+  await using upstream = await startServer(["--now", NOW, "--seed", String(SEED), "--quiet"]);
+  const dir = await Deno.makeTempDir();
+  try {
+    const out = join(dir, "day.json");
+    const recorded = await record(["--upstream", upstream.url.href, "--out", out]);
+    assert.equal(recorded.code, 0, recorded.stderr);
+    // Served from the file alone: no upstream, the same clock; the same seed only for the
+    // bytes of Open-Meteo's generationtime_ms, which hash the question.
+    const offline = createHandler({ current: await loadDataset(out) }, {
+      frozenClock: Date.parse(NOW),
+      controls: { seed: SEED },
+    });
+    const otherSeed = createHandler({ current: await loadDataset(out) }, { frozenClock: Date.parse(NOW) });
+    for (const path of REPLAYED) {
+      const live = await fetch(new URL(path, upstream.url));
+      const expected = new Uint8Array(await live.arrayBuffer());
+      const got = await offline(new Request(`http://localhost${path}`));
+      assert.equal(got.status, 200, path);
+      assert.deepEqual(new Uint8Array(await got.arrayBuffer()), expected, path);
+      if (path.includes("format=flatbuffers")) continue;
+      // The weather is the file's, whatever the model's seed.
+      const other = await (await otherSeed(new Request(`http://localhost${path}`))).json();
+      const weather = (body: Record<string, unknown>) => {
+        const { generationtime_ms: _, ...rest } = body;
+        return rest;
+      };
+      const want = JSON.parse(decoder.decode(expected));
+      assert.deepEqual(
+        Array.isArray(other) ? other.map(weather) : weather(other),
+        Array.isArray(want) ? want.map(weather) : weather(want),
+        path,
+      );
+    }
+    // The tutorial's current weather: the upstream's, stamped with its 15-minute slot.
+    const live = await (await fetch(new URL("/weather/Lima", upstream.url))).json();
+    const replay = await (await offline(new Request("http://localhost/weather/Lima"))).json();
+    assert.deepEqual({ ...replay.current, observed_at: null }, { ...live.current, observed_at: null });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** Requests of every dialect for the recorded cities, inside the recorded days. */
+const REPLAYED = [
+  "/weather/Tokyo/forecast?days=16&hours=48&past_days=1",
+  "/get_forecast?city=Lima&units=imperial&days=3",
+  "/v1/forecast?latitude=35.6762&longitude=139.6503&current=temperature_2m,weather_code,precipitation" +
+  "&hourly=temperature_2m,apparent_temperature,precipitation,weather_code,wind_speed_10m,is_day,uv_index" +
+  "&daily=temperature_2m_max,temperature_2m_min,weather_code,precipitation_sum,sunrise&timezone=auto&past_days=1",
+  "/v1/forecast?latitude=48.8566&longitude=2.3522&hourly=temperature_2m,cloud_cover&forecast_days=3&format=flatbuffers",
+  "/data/2.5/weather?q=Paris&appid=k",
+  "/data/2.5/forecast?q=Sydney&units=imperial&appid=k",
+  "/data/3.0/onecall?lat=35.6762&lon=139.6503&exclude=minutely,alerts&appid=k",
+];
