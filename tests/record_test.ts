@@ -7,7 +7,7 @@ import { loadDataset } from "../src/dataset.ts";
 import { createHandler } from "../src/handler.ts";
 import { HOURLY_VARIABLES, OPEN_METEO_HOURLY } from "../src/model/variables.ts";
 import { recordCities, recordedCity, recordedFileText } from "../src/record.ts";
-import { CitySchema, CurrentSchema, type WeatherFile } from "../src/schema.ts";
+import { CurrentSchema, type WeatherFile } from "../src/schema.ts";
 import { fetchUpstreamWeather, upstreamUrl } from "../src/upstream.ts";
 import { bundled, ROOT, startServer, waitFor } from "./_helpers.ts";
 
