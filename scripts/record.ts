@@ -97,11 +97,16 @@ async function main(args: string[]): Promise<number> {
     console.error(`error: Cannot write "${out}": ${messageOf(error)}`);
     return 1;
   }
+  // The upstream's current slot: serving the file with the clock there replays the recording as it was.
+  const slot = outcome.recorded.map((city) => city.scenarios.at(-1)!.from).sort().at(-1);
+  const replay = `; replay it with --data ${out} --now ${slot}`;
   if (outcome.failed.length > 0) {
-    console.error(`Recorded ${recorded} of ${total} cities into ${out}; failed: ${failed}${notAsked}`);
+    console.error(
+      `Recorded ${recorded} of ${total} cities into ${out}; failed: ${failed}${notAsked}${replay}`,
+    );
     return 1;
   }
-  console.error(`Recorded ${recorded} of ${total} cities into ${out}`);
+  console.error(`Recorded ${recorded} of ${total} cities into ${out}${replay}`);
   return 0;
 }
 

@@ -416,7 +416,7 @@ Deno.test("parseRecordArgs() needs --upstream and --out; a bare --upstream is Op
       out: "live.json",
       data: undefined,
       forecastDays: 16,
-      pastDays: 1,
+      pastDays: 2,
       partial: false,
       concurrency: 4,
     },

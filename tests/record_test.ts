@@ -209,7 +209,10 @@ Deno.test("deno task record records every bundled city from the upstream; the fi
     const { code, stdout, stderr } = await record(["--upstream", upstream.url.href, "--out", out]);
     const lines = stderr.trimEnd().split("\n");
     assert.deepEqual(lines.slice(0, -1).sort(), bundled.cities.map((c) => `${c.name}: recorded`).sort());
-    assert.equal(lines.at(-1), `Recorded 58 of 58 cities into ${out}`);
+    assert.equal(
+      lines.at(-1),
+      `Recorded 58 of 58 cities into ${out}; replay it with --data ${out} --now 2026-11-23T12:00:00Z`,
+    );
     assert.equal(stdout, "");
     assert.equal(code, 0);
     assert.deepEqual(
@@ -254,7 +257,10 @@ Deno.test("deno task record --partial writes the cities recorded, lists the othe
   const [lima, paris, tokyo] = lines.slice(0, -1).sort();
   assert.deepEqual([lima, tokyo], ["Lima: recorded", "Tokyo: recorded"]);
   assert.match(paris!, /^Paris: failed: The upstream's answer is not JSON: /);
-  assert.equal(lines.at(-1), `Recorded 2 of 3 cities into ${ws.out}; failed: Paris`);
+  assert.equal(
+    lines.at(-1),
+    `Recorded 2 of 3 cities into ${ws.out}; failed: Paris; replay it with --data ${ws.out} --now 2026-11-23T12:00:00Z`,
+  );
   assert.equal(stdout, "");
   assert.equal(code, 1);
   const { file } = await readDataFile(ws.out);
