@@ -243,11 +243,15 @@ async function faultCase(mode: Mode, lastError: RegExp, options: Partial<Upstrea
   // Back to health: after the failed places' pause (and the circuit's rest, if it opened).
   up.state.mode = "ok";
   live.time.now += 6000;
-  await waitFor(async () => {
-    live.time.now += 6000;
-    const answer = await get(live.handler, "/weather/Madrid");
-    return answer.headers.get("x-weather-source") === "upstream";
-  }, `${mode}: recovery`, 20_000);
+  await waitFor(
+    async () => {
+      live.time.now += 6000;
+      const answer = await get(live.handler, "/weather/Madrid");
+      return answer.headers.get("x-weather-source") === "upstream";
+    },
+    `${mode}: recovery`,
+    20_000,
+  );
   assert.equal((await get(live.handler, "/weather/Tokyo")).headers.get("x-weather-source"), "upstream");
   assert.equal((await health(live.handler)).state, "closed");
   await live.settled();
@@ -312,11 +316,15 @@ Deno.test("A server with --upstream survives its upstream killed under load, and
   // The upstream is back on its port: the server asks it again and answers its weather.
   upstream = await startServer([...args, "--port", port]);
   try {
-    await waitFor(async () => {
-      live.time.now += 10_000;
-      const answer = await get(live.handler, `/weather/${cities[0]}`);
-      return answer.headers.get("x-weather-source") === "upstream";
-    }, "recovery", 20_000);
+    await waitFor(
+      async () => {
+        live.time.now += 10_000;
+        const answer = await get(live.handler, `/weather/${cities[0]}`);
+        return answer.headers.get("x-weather-source") === "upstream";
+      },
+      "recovery",
+      20_000,
+    );
     await live.settled();
   } finally {
     await upstream.stop();
