@@ -19,8 +19,8 @@ const SERVER_V8_ARG = `--v8-flags=${SERVER_V8_FLAGS}`;
  * How our server runs: single process with --quiet or the access log, or deno serve --parallel;
  * or "floor", not our server but the reference for what its features cost (bench/baseline.ts).
  */
-type Variant = "quiet" | "logging" | "parallel" | "floor";
-const VARIANTS: readonly Variant[] = ["quiet", "logging", "parallel", "floor"];
+type Variant = "quiet" | "logging" | "parallel" | "floor" | "upstream";
+const VARIANTS: readonly Variant[] = ["quiet", "logging", "parallel", "floor", "upstream"];
 
 interface Route {
   name: string;
@@ -100,6 +100,13 @@ const ROUTES: readonly Route[] = [
     floorTargets: { quiet: 0.95 },
   },
   {
+    // With --upstream (another of our servers), every answer a cache hit after the first.
+    name: "live_forecast",
+    path: "/weather/Tokyo/forecast",
+    variants: ["quiet", "upstream"],
+    targets: { quiet: 0.8, upstream: 0.8 },
+  },
+  {
     name: "owm_onecall",
     path: "/data/3.0/onecall?lat=35.6762&lon=139.6503&appid=bench",
     variants: ["quiet"],
@@ -133,7 +140,8 @@ ${USAGE}
   --warmup S         seconds of unrecorded load on each server before a route's rounds (default 1)
   --routes A,B       routes to run (default all): ${ROUTES.map((r) => r.name).join(", ")}
   --variants V,W     our server's variants for every route, instead of each route's default
-                     (quiet: --quiet; logging: the access log on stderr; parallel: deno serve --parallel)
+                     (quiet: --quiet; logging: the access log on stderr; parallel: deno serve --parallel;
+                     upstream: --quiet --upstream, another of our servers as the upstream)
   --parallel         add the parallel variant to every route; implies --no-pin
   --floor            add the floor to every route: bench/baseline.ts --floor, a minimal handler
                      that reads what our server reads and sends the headers it sends, through
@@ -261,7 +269,23 @@ class Bench {
     const cpus = this.options.pin ? "0" : undefined;
     const stderr = variant === "logging" ? this.options.logSink : "pipe";
     let server;
-    if (variant === "parallel") {
+    if (variant === "upstream") {
+      const source = await this.ours("quiet", big);
+      server = await startServer(key, DENO, [
+        "run",
+        "--quiet",
+        "--allow-net=127.0.0.1",
+        `--allow-read=${read}`,
+        SERVER_V8_ARG,
+        new URL("server.ts", ROOT).pathname,
+        "--port",
+        "0",
+        "--quiet",
+        "--upstream",
+        source.url.origin,
+        ...(file ? ["--data", file] : []),
+      ], { stderr, cpus });
+    } else if (variant === "parallel") {
       server = await startServer(key, DENO, [
         "serve",
         "--quiet",
@@ -576,6 +600,62 @@ function targets(rows: Row[], bench: Bench): string[] {
   return out;
 }
 
+/** The upstream calls a live server made, from its `/healthz`. */
+async function upstreamCalls(server: ServerProcess): Promise<number> {
+  const health = await rawGet(server.url, "/healthz", {});
+  return JSON.parse(new TextDecoder().decode(health.body)).upstream.calls;
+}
+
+/**
+ * Upstream calls per 1,000 client requests under a realistic pattern: for `seconds`, 32 clients
+ * ask for the forecasts of every bundled city (a few popular ones most often, the rest in turn) of
+ * a live server whose answers stay fresh `ttl` seconds. With coalescing that is about one call per
+ * city per TTL, however many requests there are.
+ */
+async function upstreamPattern(bench: Bench, seconds: number, ttl: number): Promise<string> {
+  const source = await bench.ours("quiet", false);
+  const cities: string[] =
+    JSON.parse(new TextDecoder().decode((await rawGet(source.url, "/weather/cities", {})).body))
+      .cities;
+  const live = await startServer("upstream pattern", DENO, [
+    "run",
+    "--quiet",
+    "--allow-net=127.0.0.1",
+    `--allow-read=${new URL("data/", ROOT).pathname}`,
+    new URL("server.ts", ROOT).pathname,
+    "--port",
+    "0",
+    "--quiet",
+    "--upstream",
+    source.url.origin,
+    "--upstream-ttl",
+    String(ttl),
+  ]);
+  try {
+    let requests = 0, failed = 0, next = 0;
+    const end = performance.now() + seconds * 1000;
+    const client = async () => {
+      while (performance.now() < end) {
+        // Half the requests for five popular cities, half over the whole list in turn.
+        const n = next++;
+        const city = n % 2 === 0 ? cities[(n >> 1) % 5]! : cities[(n >> 1) % cities.length]!;
+        const response = await fetch(new URL(`/weather/${encodeURIComponent(city)}/forecast`, live.url));
+        await response.body?.cancel();
+        requests++;
+        if (response.status !== 200) failed++;
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, client));
+    const calls = await upstreamCalls(live);
+    const periods = Math.ceil(seconds / ttl);
+    return `- upstream calls, ${cities.length} cities, --upstream-ttl ${ttl} s, ${seconds} s of 32 clients: ` +
+      `${calls} calls for ${thousands(requests)} requests (${fixed(calls * 1000 / requests, 2)} per 1,000; ` +
+      `one per city per TTL would be ${cities.length * periods}), ${failed} failed`;
+  } finally {
+    await live.stop();
+  }
+}
+
 async function main(args: string[]): Promise<number> {
   let options;
   try {
@@ -637,7 +717,16 @@ async function main(args: string[]): Promise<number> {
         `access log to ${options.logSink === "pipe" ? "a drained pipe" : "/dev/null"}\n`,
     );
     console.log(table(rows, options.cities));
-    console.log(`\nTargets:\n${targets(rows, bench).join("\n")}`);
+    const lines = targets(rows, bench);
+    for (const row of rows.filter((r) => r.variant === "upstream")) {
+      const requests = row.runs.reduce((n, run) => n + run.wrk.requests, 0);
+      lines.push(
+        `- ${row.route.name} upstream: ${await upstreamCalls(row.server)} upstream calls for ` +
+          `${thousands(requests)} measured requests (and the warmup's)`,
+      );
+    }
+    if (rows.some((r) => r.variant === "upstream")) lines.push(await upstreamPattern(bench, 10, 2));
+    console.log(`\nTargets:\n${lines.join("\n")}`);
     return 0;
   } catch (error) {
     console.error(`error: ${(error as Error).message}`);
