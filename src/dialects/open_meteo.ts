@@ -14,6 +14,7 @@ import { Variable } from "@openmeteo/sdk/variable.js";
 import type { Dataset } from "../dataset.ts";
 import { contentTag, type Representation } from "../http.ts";
 import { LruCache } from "../lru_cache.ts";
+import { MODEL_WEATHER } from "../weather_scope.ts";
 import { currentConditions, dailySeries, hourlySeries, type ModelInput } from "../model/forecast.ts";
 import { float32Text, type Place, placesOf } from "../model/places.ts";
 import { formatDay, localIsoTime, MS_PER_DAY, offsetText, slotOf, utcOffsetSeconds } from "../model/time.ts";
@@ -852,11 +853,14 @@ function answerOf(context: RouteContext, q: ForecastQueryValues, slot: number): 
     throw error;
   }
   const places = placesOf(data);
-  const located = request.coordinates.map(({ latitude, longitude }) => {
-    const place = places.at(latitude, longitude, seed, slot);
-    const city = context.weather.of(place.city);
-    return city === place.city ? place : { ...place, city };
-  });
+  const locate = () =>
+    request.coordinates.map(({ latitude, longitude }) => {
+      const place = places.at(latitude, longitude, seed, slot);
+      const city = context.weather.of(place.city);
+      return city === place.city ? place : { ...place, city };
+    });
+  // The model's places are found only to build an answer; upstream weather is needed for its key.
+  const live = context.weather === MODEL_WEATHER ? undefined : locate();
   context.weather.ready();
   // The answer depends on the clock's slot, except for the zones' offsets and today's date.
   const question = `${seed}|${slot}|${JSON.stringify(request)}`;
@@ -876,7 +880,9 @@ function answerOf(context: RouteContext, q: ForecastQueryValues, slot: number): 
   }
   function build() {
     const generationTimeMs = generationTime(question);
-    const locations = located.map((place, i) => locationOf(request, i, place, seed, clock, generationTimeMs));
+    const locations = (live ?? locate()).map((place, i) =>
+      locationOf(request, i, place, seed, clock, generationTimeMs)
+    );
     if (request.format === "flatbuffers") {
       const body = encodeFlatBuffers(locations);
       return { body, etag: `"${contentTag(key)}"`, contentType: "application/octet-stream" };
