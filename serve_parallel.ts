@@ -7,8 +7,12 @@
 //   WEATHER_NOW    the weather model's frozen clock, as --now (default: the real clock)
 //   WEATHER_SEED   the weather model's seed, as --seed (default 0)
 //   WEATHER_API_KEYS  the only OpenWeatherMap keys accepted, comma-separated, as --api-key
+//   WEATHER_UPSTREAM  live weather from this Open-Meteo-compatible API, as --upstream URL (each
+//                     worker has its own cache of it)
 import { withAccessLog } from "./src/access_log.ts";
 import { parseApiKeys, parseInstant, parseWholeNumber } from "./src/cli_args.ts";
+import { createUpstream, parseUpstreamBase } from "./src/upstream.ts";
+import { upstreamWeather } from "./src/weather_scope.ts";
 import { loadDataset } from "./src/dataset.ts";
 import { createHandler } from "./src/handler.ts";
 import { DataReloader } from "./src/reloader.ts";
@@ -24,8 +28,13 @@ async function serve(): Promise<Deno.ServeDefaultExport> {
   const seed = Deno.env.get("WEATHER_SEED") || undefined;
 
   const keys = Deno.env.get("WEATHER_API_KEYS") || undefined;
-  let dataset, frozenClock, controls, apiKeys;
+  const upstreamUrl = Deno.env.get("WEATHER_UPSTREAM") || undefined;
+  let dataset, frozenClock, controls, apiKeys, upstream;
   try {
+    if (upstreamUrl !== undefined) {
+      const base = parseUpstreamBase(upstreamUrl).href;
+      upstream = { source: upstreamWeather(createUpstream({ base })), waitMs: 3000 };
+    }
     apiKeys = parseApiKeys(keys?.split(","));
     frozenClock = now === undefined ? undefined : parseInstant(now);
     controls = seed === undefined ? {} : { seed: parseWholeNumber(seed, "seed", 0, 4_294_967_295) };
@@ -49,6 +58,7 @@ async function serve(): Promise<Deno.ServeDefaultExport> {
     frozenClock,
     controls,
     apiKeys,
+    upstream,
     onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
   });
 

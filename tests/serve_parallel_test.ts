@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { createHandler } from "../src/handler.ts";
 import {
+  bundled,
   datasetOf,
   rawRequest,
   ROOT,
@@ -27,7 +29,7 @@ function parallelCommand(env: Record<string, string>, readable: string): Deno.Co
       "0",
       "--allow-net=127.0.0.1",
       `--allow-read=${readable}`,
-      "--allow-env=WEATHER_DATA,WEATHER_QUIET,WEATHER_NOW,WEATHER_SEED,WEATHER_API_KEYS",
+      "--allow-env=WEATHER_DATA,WEATHER_QUIET,WEATHER_NOW,WEATHER_SEED,WEATHER_API_KEYS,WEATHER_UPSTREAM",
       ENTRY,
     ],
     env: { DENO_JOBS: "2", ...env },
@@ -273,4 +275,28 @@ Deno.test("importing serve_parallel.ts loads no data and starts nothing", async 
   // The sanitizers fail this test if the import leaves a watcher, a timer or a listener behind.
   const module = await import("../serve_parallel.ts");
   assert.equal(module.default, undefined);
+});
+
+Deno.test("serve_parallel.ts with WEATHER_UPSTREAM answers the upstream's weather from every worker", async () => {
+  const now = "2026-11-23T12:00:00Z";
+  const own = createHandler({ current: bundled }, { frozenClock: Date.parse(now), controls: { seed: 9 } });
+  await using upstream = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, own);
+  const base = `http://127.0.0.1:${upstream.addr.port}`;
+  await using server = await startParallel(
+    { WEATHER_UPSTREAM: base, WEATHER_NOW: now, WEATHER_QUIET: "1" },
+    DATA_DIR,
+  );
+  const expected = await (await own(new Request("http://x/weather/Tokyo/forecast?days=2"))).text();
+  const sources = new Set<string>();
+  for (let i = 0; i < 6; i++) {
+    const response = await fetch(new URL("/weather/Tokyo/forecast?days=2", server.url), {
+      headers: { connection: "close" },
+    });
+    sources.add(response.headers.get("x-weather-source")!);
+    assert.equal(await response.text(), expected);
+  }
+  assert.ok([...sources].every((s) => s === "upstream" || s === "cache"), [...sources].join());
+  const health = await (await fetch(new URL("/healthz", server.url))).json();
+  assert.equal(health.upstream.url, base);
+  assert.equal((await server.stop()).code, 0);
 });

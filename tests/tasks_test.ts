@@ -3,6 +3,7 @@
 // of its own (setsid), as a shell's job does, so that a signal can go to the whole group, as Ctrl-C
 // in a terminal sends it.
 import assert from "node:assert/strict";
+import { createHandler } from "../src/handler.ts";
 import {
   bigDataFile,
   bundled,
@@ -250,7 +251,14 @@ Deno.test("the serve tasks grant what every documented flag needs, and nothing t
   for (
     const [task, variables] of [["serve", ["HOST", "PORT"]], ["dev", ["HOST", "PORT"]], [
       "serve:parallel",
-      ["WEATHER_DATA", "WEATHER_QUIET", "WEATHER_NOW", "WEATHER_SEED", "WEATHER_API_KEYS"],
+      [
+        "WEATHER_DATA",
+        "WEATHER_QUIET",
+        "WEATHER_NOW",
+        "WEATHER_SEED",
+        "WEATHER_API_KEYS",
+        "WEATHER_UPSTREAM",
+      ],
     ]] as const
   ) {
     const states = await granted(taskFlags(task), [
@@ -308,4 +316,22 @@ Deno.test("the record task grants any upstream, reading and writing anywhere, an
     { name: "env", variable: "HOME" },
   ]);
   assert.deepEqual(states, [...Array(4).fill("granted"), ...Array(4).fill("prompt")]);
+});
+
+Deno.test("deno task serve --upstream http://127.0.0.1:PORT answers live weather under the task's grants", async () => {
+  await using upstream = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen() {} },
+    createHandler({ current: bundled }, { frozenClock: Date.parse("2026-11-23T12:00:00Z") }),
+  );
+  const base = `http://127.0.0.1:${upstream.addr.port}`;
+  await using server = await spawnServer(
+    taskCommand(["serve", "--port", "0", "--quiet", "--upstream", base, "--upstream-ttl", "60"]),
+  );
+  assert.match(server.banner, new RegExp(`; live weather from ${base.replaceAll(".", "\\.")}\\)$`));
+  const response = await fetch(new URL("/data/2.5/weather?q=Tokyo&appid=k", server.url));
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("x-weather-source"), "upstream");
+  assert.equal((await response.json()).name, "Tokyo");
+  assert.equal((await server.stop()).code, 0);
+  assert.equal(server.stderr(), "");
 });
