@@ -8,6 +8,8 @@ import { withAccessLog } from "../src/access_log.ts";
 import { createDataset, type Dataset } from "../src/dataset.ts";
 import { parseDataFile } from "../src/data_file.ts";
 import { createHandler } from "../src/handler.ts";
+import { createUpstream } from "../src/upstream.ts";
+import { upstreamWeather } from "../src/weather_scope.ts";
 import { benchBare, benchRoute, bundled, call, DATA_PATH, expectStatus } from "./_fixtures.ts";
 
 const handler = createHandler({ current: bundled });
@@ -141,6 +143,34 @@ await benchRoute(
         b.end();
       },
     });
+  }
+}
+
+{
+  // Live weather: a server with an upstream (our own handler, in process), every answer from its
+  // cache after the first; against the same routes of the model alone.
+  const frozenClock = Date.parse("2026-11-23T12:00:00Z");
+  const own = createHandler({ current: bundled }, { frozenClock });
+  const upstream = createUpstream({
+    base: "http://upstream.invalid",
+    fetch: ((input: string | URL | Request, init?: RequestInit) =>
+      Promise.resolve(own(new Request(input, init)))) as typeof fetch,
+  });
+  const live = createHandler({ current: bundled }, {
+    frozenClock,
+    upstream: { source: upstreamWeather(upstream), waitMs: 3000 },
+  });
+  const owm = "/data/2.5/weather?q=Tokyo&appid=bench";
+  await benchBare("live weather", live, "/weather/Tokyo/forecast", 200);
+  for (const [name, serve] of [["the model alone", own], ["upstream, from the cache", live]] as const) {
+    await benchRoute(
+      "live weather",
+      `GET /weather/Tokyo/forecast, ${name}`,
+      serve,
+      "/weather/Tokyo/forecast",
+      200,
+    );
+    await benchRoute("live weather", `GET ${owm}, ${name}`, serve, owm, 200);
   }
 }
 

@@ -354,21 +354,25 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       const response = answer(request, route, outcome, headers);
       return delay > 0 ? sleep(delay).then(() => response) : response;
     }
-    return answerLive(request, route, pathname, target.search, headers, delay);
+    const weather = live.source.scope();
+    const ran = run(route, request, pathname, target.search, weather);
+    if (!(ran instanceof Promise) && delay === 0) {
+      origin(weather.origin, headers);
+      return answer(request, route, ran, headers);
+    }
+    return answerLive(request, route, ran, weather, headers, delay);
   }
 
-  /** An answer with upstream weather: the route may wait for the upstream before it answers. */
+  /** An answer with upstream weather after waiting for the upstream, or for the gate's delay. */
   async function answerLive(
     request: Request,
     route: Route,
-    pathname: string,
-    search: string,
+    ran: Outcome | Promise<Outcome>,
+    weather: RequestWeather,
     headers: HeaderList,
     delay: number,
   ) {
-    const weather = live!.source.scope();
     try {
-      const ran = run(route, request, pathname, search, weather);
       const outcome = ran instanceof Promise ? await ran : ran;
       if (delay > 0) await sleep(delay);
       origin(weather.origin, headers);
