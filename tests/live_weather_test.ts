@@ -12,7 +12,7 @@ const MODEL: HandlerOptions = { frozenClock: NOW, controls: { seed: SEED } };
 const upstreamHandler = createHandler({ current: bundled }, MODEL);
 
 /** How a stub upstream answers: as our server, or failing in one way. */
-type Mode = "ok" | "fail" | "slow" | "429" | "bad json" | "wrong shape" | "implausible";
+type Mode = "ok" | "fail" | "slow" | "429" | "bad json" | "wrong shape" | "implausible" | "far time";
 
 const failing = createHandler({ current: bundled }, { ...MODEL, controls: { seed: SEED, failRate: 1 } });
 const slow = createHandler({ current: bundled }, {
@@ -42,6 +42,12 @@ async function answerIn(mode: Mode, request: Request): Promise<Response> {
     case "implausible": {
       const body = await (await upstreamHandler(new Request(request.url))).json();
       body.hourly.temperature_2m[3] = 500;
+      return Response.json(body);
+    }
+    case "far time": {
+      // Whole and on a quarter hour, but past the last instant a Date can hold.
+      const body = await (await upstreamHandler(new Request(request.url))).json();
+      body.current.time = 9e12;
       return Response.json(body);
     }
   }
@@ -268,6 +274,23 @@ Deno.test("A server with --upstream rides out an answer of the wrong shape", () 
   faultCase("wrong shape", /hourly|shape|expected/i));
 Deno.test("A server with --upstream rides out implausible values", () =>
   faultCase("implausible", /temperature/));
+
+Deno.test("A server with --upstream answers 200 from the model when the upstream's current time is beyond any date", async () => {
+  await using up = stubUpstream("far time");
+  const live = liveServer(up.base);
+  for (
+    const path of [
+      "/weather/Tokyo",
+      "/v1/forecast?latitude=35.6762&longitude=139.6503&current=temperature_2m",
+    ]
+  ) {
+    const answer = await get(live.handler, path);
+    assert.equal(answer.status, 200, `${path}: ${answer.text.slice(0, 200)}`);
+    assert.equal(answer.headers.get("x-weather-source"), "model", path);
+  }
+  await live.settled();
+  assert.match((await health(live.handler)).last_error, /current\.time/);
+});
 
 Deno.test("A server with --upstream waits at most --upstream-timeout for a slow upstream", async () => {
   await using up = stubUpstream("slow");
