@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { createHandler, type Handler, type HandlerOptions } from "../src/handler.ts";
 import { createUpstream, type UpstreamOptions } from "../src/upstream.ts";
 import { upstreamWeather } from "../src/weather_scope.ts";
-import { bundled, startServer, waitFor } from "./_helpers.ts";
+import { loadDataset } from "../src/dataset.ts";
+import { bundled, DATA_PATH, startServer, waitFor } from "./_helpers.ts";
 
 const NOW = Date.parse("2026-11-23T12:00:00Z");
 const SEED = 7;
@@ -352,4 +353,33 @@ Deno.test("A server with --upstream survives its upstream killed under load, and
   } finally {
     await upstream.stop();
   }
+});
+
+Deno.test("Servers with --upstream in two processes never give different FlatBuffers answers one ETag", async () => {
+  // Each worker of serve:parallel, and a server after a restart, numbers its upstream answers
+  // from 1 anew: a module of its own, and a dataset of its own, stand for another process.
+  const path = "/v1/forecast?latitude=35.6762&longitude=139.6503&hourly=temperature_2m&format=flatbuffers";
+  const answers = [];
+  for (const [worker, warmer] of [["a", 0], ["b", 3]] as const) {
+    const { createUpstream } = await import(
+      `../src/upstream.ts?worker=${worker}`
+    ) as typeof import("../src/upstream.ts");
+    const upstream = createUpstream({
+      base: "http://upstream.test",
+      fetch: async (input) => {
+        const body = await (await upstreamHandler(new Request(String(input)))).json();
+        body.hourly.temperature_2m = body.hourly.temperature_2m.map((t: number) => t + warmer);
+        return Response.json(body);
+      },
+    });
+    const handler = createHandler({ current: await loadDataset(DATA_PATH) }, {
+      ...MODEL,
+      upstream: { source: upstreamWeather(upstream), waitMs: 5000 },
+    });
+    answers.push(await get(handler, path));
+  }
+  const [a, b] = answers;
+  assert.equal(a!.headers.get("x-weather-source"), "upstream");
+  assert.notDeepEqual(a!.body, b!.body);
+  assert.notEqual(a!.headers.get("etag"), b!.headers.get("etag"));
 });
