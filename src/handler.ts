@@ -1,4 +1,4 @@
-import { createCachedResponses } from "./cached_response.ts";
+import { type Cacheable, createCachedResponses } from "./cached_response.ts";
 import { type CorsPolicy, createCors } from "./cors.ts";
 import { DASHBOARD_CSP, errorPage } from "./dashboard.ts";
 import type { Dataset } from "./dataset.ts";
@@ -155,6 +155,16 @@ function within(promise: Promise<unknown>, ms: number): Promise<void> {
   const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
   return Promise.race([promise.then(() => {}, () => {}), timeout]).finally(() => clearTimeout(timer));
 }
+/**
+ * `outcome` with a `Last-Modified` no earlier than `at` (epoch ms), when the upstream weather it
+ * was made from arrived: that weather changes within the model's slot, which dates the rest.
+ */
+function datedBy(outcome: Cacheable, at: number): Cacheable {
+  if (at === 0 || outcome.lastModified === undefined) return outcome;
+  // HTTP dates count whole seconds.
+  if (Math.floor(at / 1000) * 1000 <= Date.parse(outcome.lastModified)) return outcome;
+  return { ...outcome, lastModified: new Date(at).toUTCString() };
+}
 const timerSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const clientOf = (info: ConnectionInfo | undefined) =>
   info?.remoteAddr && "hostname" in info.remoteAddr ? info.remoteAddr.hostname : "unknown";
@@ -274,7 +284,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       if (live === undefined) {
         if (repeated.weather === undefined) return repeated;
       } else if (repeated.weather !== undefined && live.source.current(repeated.weather)) {
-        (weather as RequestWeather).cached();
+        (weather as RequestWeather).cached(repeated.weather);
         return repeated;
       }
     }
@@ -372,7 +382,8 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       const outcome = ran instanceof Promise ? await ran : ran;
       if (delay > 0) await sleep(delay);
       origin(weather.origin, headers);
-      return answer(request, route, outcome, headers);
+      const dated = outcome.kind === "representation" ? datedBy(outcome, weather.newest) : outcome;
+      return answer(request, route, dated, headers);
     } catch (error) {
       options.onError?.(error, request);
       const safe = headers.filter(([name]) => name === "x-request-id");

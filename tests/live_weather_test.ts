@@ -383,3 +383,35 @@ Deno.test("Servers with --upstream in two processes never give different FlatBuf
   assert.notDeepEqual(a!.body, b!.body);
   assert.notEqual(a!.headers.get("etag"), b!.headers.get("etag"));
 });
+
+Deno.test("A server with --upstream answers If-Modified-Since with the upstream's newer weather, not a 304", async () => {
+  const upstream = { warmer: 0 };
+  const live = liveServer("http://upstream.test", {
+    ttlMs: 60_000,
+    fetch: async (input) => {
+      const body = await (await upstreamHandler(new Request(String(input)))).json();
+      body.current.temperature_2m += upstream.warmer;
+      return Response.json(body);
+    },
+  });
+  const paths = [
+    "/data/2.5/weather?q=Tokyo&appid=k",
+    "/weather/Tokyo/forecast",
+    "/v1/forecast?latitude=35.6762&longitude=139.6503&current=temperature_2m",
+  ];
+  for (const path of paths) {
+    upstream.warmer = 0;
+    live.time.now += 61_000;
+    const first = await get(live.handler, path);
+    assert.equal(first.headers.get("x-weather-source"), "upstream", path);
+    // The upstream's weather changes within the model's 15-minute slot.
+    upstream.warmer = 3;
+    live.time.now += 61_000;
+    const since = first.headers.get("last-modified")!;
+    const again = await get(live.handler, path, { headers: { "if-modified-since": since } });
+    assert.equal(again.headers.get("x-weather-source"), "upstream", path);
+    assert.equal(again.status, 200, path);
+    assert.notDeepEqual(again.body, first.body, path);
+  }
+  await live.settled();
+});
