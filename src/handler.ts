@@ -317,9 +317,9 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     }
   }
 
-  /** The header telling where the answer's weather came from, once a route asked for some. */
-  function origin(weather: WeatherOrigin | undefined, headers: HeaderList): void {
-    if (weather !== undefined) headers.push(["x-weather-source", weather]);
+  /** The header telling where the answer's weather came from, once a route asked for some; an error has none. */
+  function origin(weather: WeatherOrigin | undefined, outcome: Outcome, headers: HeaderList): void {
+    if (weather !== undefined && outcome.kind !== "problem") headers.push(["x-weather-source", weather]);
   }
 
   function respond(request: Request, info: ConnectionInfo | undefined, headers: HeaderList) {
@@ -381,7 +381,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       const ran = run(route, request, pathname, search, weather);
       const outcome = ran instanceof Promise ? await ran : ran;
       if (delay > 0) await sleep(delay);
-      origin(weather.origin, headers);
+      origin(weather.origin, outcome, headers);
       const dated = outcome.kind === "representation" ? datedBy(outcome, weather.newest) : outcome;
       return answer(request, route, dated, headers);
     } catch (error) {
@@ -419,7 +419,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     try {
       const weather = live === undefined ? MODEL_WEATHER : live.source.scope();
       const outcome = await run(route, request, pathname, search, weather);
-      if ("origin" in weather) origin((weather as RequestWeather).origin, headers);
+      if ("origin" in weather) origin((weather as RequestWeather).origin, outcome, headers);
       if (outcome.kind !== "representation") return answer(request, route, outcome, headers);
       // A POST is never conditional (RFC 9110, 13.1.2) and its answer is not for caches.
       headers.push(

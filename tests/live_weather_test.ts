@@ -415,3 +415,15 @@ Deno.test("A server with --upstream answers If-Modified-Since with the upstream'
   }
   await live.settled();
 });
+
+Deno.test("A server with --upstream names no weather source on an error answer", async () => {
+  await using up = stubUpstream();
+  const live = liveServer(up.base);
+  const answer = await get(
+    live.handler,
+    "/data/3.0/onecall/timemachine?lat=35.6762&lon=139.6503&dt=1&appid=k",
+  );
+  assert.equal(answer.status, 400);
+  assert.equal(answer.headers.get("x-weather-source"), null);
+  await live.settled();
+});
