@@ -1,4 +1,4 @@
-import { createCachedResponses } from "./cached_response.ts";
+import { type Cacheable, createCachedResponses } from "./cached_response.ts";
 import { type CorsPolicy, createCors } from "./cors.ts";
 import { DASHBOARD_CSP, errorPage } from "./dashboard.ts";
 import type { Dataset } from "./dataset.ts";
@@ -155,6 +155,16 @@ function within(promise: Promise<unknown>, ms: number): Promise<void> {
   const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
   return Promise.race([promise.then(() => {}, () => {}), timeout]).finally(() => clearTimeout(timer));
 }
+/**
+ * `outcome` with a `Last-Modified` no earlier than `at` (epoch ms), when the upstream weather it
+ * was made from arrived: that weather changes within the model's slot, which dates the rest.
+ */
+function datedBy(outcome: Cacheable, at: number): Cacheable {
+  if (at === 0 || outcome.lastModified === undefined) return outcome;
+  // HTTP dates count whole seconds.
+  if (Math.floor(at / 1000) * 1000 <= Date.parse(outcome.lastModified)) return outcome;
+  return { ...outcome, lastModified: new Date(at).toUTCString() };
+}
 const timerSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const clientOf = (info: ConnectionInfo | undefined) =>
   info?.remoteAddr && "hostname" in info.remoteAddr ? info.remoteAddr.hostname : "unknown";
@@ -274,7 +284,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       if (live === undefined) {
         if (repeated.weather === undefined) return repeated;
       } else if (repeated.weather !== undefined && live.source.current(repeated.weather)) {
-        (weather as RequestWeather).cached();
+        (weather as RequestWeather).cached(repeated.weather);
         return repeated;
       }
     }
@@ -307,9 +317,9 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     }
   }
 
-  /** The header telling where the answer's weather came from, once a route asked for some. */
-  function origin(weather: WeatherOrigin | undefined, headers: HeaderList): void {
-    if (weather !== undefined) headers.push(["x-weather-source", weather]);
+  /** The header telling where the answer's weather came from, once a route asked for some; an error has none. */
+  function origin(weather: WeatherOrigin | undefined, outcome: Outcome, headers: HeaderList): void {
+    if (weather !== undefined && outcome.kind !== "problem") headers.push(["x-weather-source", weather]);
   }
 
   function respond(request: Request, info: ConnectionInfo | undefined, headers: HeaderList) {
@@ -375,8 +385,9 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     try {
       const outcome = ran instanceof Promise ? await ran : ran;
       if (delay > 0) await sleep(delay);
-      origin(weather.origin, headers);
-      return answer(request, route, outcome, headers);
+      origin(weather.origin, outcome, headers);
+      const dated = outcome.kind === "representation" ? datedBy(outcome, weather.newest) : outcome;
+      return answer(request, route, dated, headers);
     } catch (error) {
       options.onError?.(error, request);
       const safe = headers.filter(([name]) => name === "x-request-id");
@@ -412,7 +423,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     try {
       const weather = live === undefined ? MODEL_WEATHER : live.source.scope();
       const outcome = await run(route, request, pathname, search, weather);
-      if ("origin" in weather) origin((weather as RequestWeather).origin, headers);
+      if ("origin" in weather) origin((weather as RequestWeather).origin, outcome, headers);
       if (outcome.kind !== "representation") return answer(request, route, outcome, headers);
       // A POST is never conditional (RFC 9110, 13.1.2) and its answer is not for caches.
       headers.push(

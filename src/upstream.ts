@@ -371,6 +371,9 @@ function implausible(variable: HourlyVariable, value: number): string | undefine
 
 let versions = 0;
 
+/** The first instant of the year 10000, unixtime: the end of the times an answer may hold. */
+const LAST_TIME = 253_402_300_800;
+
 /**
  * Validates the parsed JSON of an upstream answer and converts it to the model's names: throws
  * {@linkcode UpstreamError} (kind "invalid") for an error body, a wrong shape, or implausible values.
@@ -400,6 +403,18 @@ export function upstreamWeatherOf(
   const current: Partial<Record<HourlyVariable, number>> = {};
   const hourly: Partial<Record<HourlyVariable, Float64Array>> = {};
   const length = answer.hourly.time.length;
+  // Times a Date, a time zone's offset and an HTTP date can all be made of, and "now" within the
+  // hours, as Open-Meteo answers: anything else would fail every answer made from it.
+  const first = answer.hourly.time[0]!, last = first + 3600 * (length - 1);
+  const outside = first < 0 ? 0 : last >= LAST_TIME ? length - 1 : -1;
+  if (outside >= 0) {
+    const t = first + 3600 * outside;
+    throw invalid(`is implausible: hourly.time[${outside}] is ${t}, outside 1970 to 9999`);
+  }
+  const at = answer.current.time;
+  if (!(at >= first && at < last + 3600)) {
+    throw invalid(`is implausible: current.time is ${at}, outside its hours ${first} to ${last + 3600}`);
+  }
   for (const variable of HOURLY_VARIABLES) {
     const name = OPEN_METEO_HOURLY[variable];
     const now = (answer.current as Record<string, number | null>)[name]!;

@@ -129,10 +129,12 @@ export interface UpstreamWeatherSource {
 export interface RequestWeather extends WeatherScope {
   /** Where the answer's weather came from, once the route has asked for some; undefined before. */
   readonly origin: WeatherOrigin | undefined;
+  /** When the newest upstream answer the answer was made from arrived, epoch ms; 0 for none. */
+  readonly newest: number;
   /** From now on, answer from what is there and wait for nothing (after one wait). */
   settle(): void;
-  /** Counts the answer as made from cached upstream weather (a cached answer still current). */
-  cached(): void;
+  /** Counts the answer as made from cached upstream weather `stamp` (a cached answer still current). */
+  cached(stamp: WeatherStamp): void;
 }
 
 /** The weather source of a server with an upstream. */
@@ -152,6 +154,7 @@ export function upstreamWeather(upstream: Upstream): UpstreamWeatherSource {
 
 class Scope implements RequestWeather {
   origin: WeatherOrigin | undefined = undefined;
+  newest = 0;
   key = "";
   #used: UpstreamWeather[] = [];
   #pending: Promise<boolean>[] = [];
@@ -186,6 +189,7 @@ class Scope implements RequestWeather {
   #use(w: UpstreamWeather): void {
     this.#used.push(w);
     this.key += `|${w.version}`;
+    if (w.fetchedAt > this.newest) this.newest = w.fetchedAt;
   }
 
   ready(): void {
@@ -195,6 +199,7 @@ class Scope implements RequestWeather {
     this.#used = [];
     this.key = "";
     this.origin = undefined;
+    this.newest = 0;
     throw new WeatherPending(loaded);
   }
 
@@ -203,8 +208,9 @@ class Scope implements RequestWeather {
     this.#waited = true;
   }
 
-  cached(): void {
+  cached(stamp: WeatherStamp): void {
     this.#note("cache");
+    for (const w of stamp) if (w.fetchedAt > this.newest) this.newest = w.fetchedAt;
   }
 
   stamp(): WeatherStamp | undefined {

@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { createHandler, type Handler, type HandlerOptions } from "../src/handler.ts";
 import { createUpstream, type UpstreamOptions } from "../src/upstream.ts";
 import { upstreamWeather } from "../src/weather_scope.ts";
-import { bundled, startServer, waitFor } from "./_helpers.ts";
+import { loadDataset } from "../src/dataset.ts";
+import { bundled, DATA_PATH, startServer, waitFor } from "./_helpers.ts";
 
 const NOW = Date.parse("2026-11-23T12:00:00Z");
 const SEED = 7;
@@ -12,7 +13,7 @@ const MODEL: HandlerOptions = { frozenClock: NOW, controls: { seed: SEED } };
 const upstreamHandler = createHandler({ current: bundled }, MODEL);
 
 /** How a stub upstream answers: as our server, or failing in one way. */
-type Mode = "ok" | "fail" | "slow" | "429" | "bad json" | "wrong shape" | "implausible";
+type Mode = "ok" | "fail" | "slow" | "429" | "bad json" | "wrong shape" | "implausible" | "far time";
 
 const failing = createHandler({ current: bundled }, { ...MODEL, controls: { seed: SEED, failRate: 1 } });
 const slow = createHandler({ current: bundled }, {
@@ -42,6 +43,12 @@ async function answerIn(mode: Mode, request: Request): Promise<Response> {
     case "implausible": {
       const body = await (await upstreamHandler(new Request(request.url))).json();
       body.hourly.temperature_2m[3] = 500;
+      return Response.json(body);
+    }
+    case "far time": {
+      // Whole and on a quarter hour, but past the last instant a Date can hold.
+      const body = await (await upstreamHandler(new Request(request.url))).json();
+      body.current.time = 9e12;
       return Response.json(body);
     }
   }
@@ -269,6 +276,23 @@ Deno.test("A server with --upstream rides out an answer of the wrong shape", () 
 Deno.test("A server with --upstream rides out implausible values", () =>
   faultCase("implausible", /temperature/));
 
+Deno.test("A server with --upstream answers 200 from the model when the upstream's current time is beyond any date", async () => {
+  await using up = stubUpstream("far time");
+  const live = liveServer(up.base);
+  for (
+    const path of [
+      "/weather/Tokyo",
+      "/v1/forecast?latitude=35.6762&longitude=139.6503&current=temperature_2m",
+    ]
+  ) {
+    const answer = await get(live.handler, path);
+    assert.equal(answer.status, 200, `${path}: ${answer.text.slice(0, 200)}`);
+    assert.equal(answer.headers.get("x-weather-source"), "model", path);
+  }
+  await live.settled();
+  assert.match((await health(live.handler)).last_error, /current\.time/);
+});
+
 Deno.test("A server with --upstream waits at most --upstream-timeout for a slow upstream", async () => {
   await using up = stubUpstream("slow");
   const live = liveServer(up.base, { timeoutMs: 4000, retries: 0 }, 100);
@@ -329,4 +353,77 @@ Deno.test("A server with --upstream survives its upstream killed under load, and
   } finally {
     await upstream.stop();
   }
+});
+
+Deno.test("Servers with --upstream in two processes never give different FlatBuffers answers one ETag", async () => {
+  // Each worker of serve:parallel, and a server after a restart, numbers its upstream answers
+  // from 1 anew: a module of its own, and a dataset of its own, stand for another process.
+  const path = "/v1/forecast?latitude=35.6762&longitude=139.6503&hourly=temperature_2m&format=flatbuffers";
+  const answers = [];
+  for (const [worker, warmer] of [["a", 0], ["b", 3]] as const) {
+    const { createUpstream } = await import(
+      `../src/upstream.ts?worker=${worker}`
+    ) as typeof import("../src/upstream.ts");
+    const upstream = createUpstream({
+      base: "http://upstream.test",
+      fetch: async (input) => {
+        const body = await (await upstreamHandler(new Request(String(input)))).json();
+        body.hourly.temperature_2m = body.hourly.temperature_2m.map((t: number) => t + warmer);
+        return Response.json(body);
+      },
+    });
+    const handler = createHandler({ current: await loadDataset(DATA_PATH) }, {
+      ...MODEL,
+      upstream: { source: upstreamWeather(upstream), waitMs: 5000 },
+    });
+    answers.push(await get(handler, path));
+  }
+  const [a, b] = answers;
+  assert.equal(a!.headers.get("x-weather-source"), "upstream");
+  assert.notDeepEqual(a!.body, b!.body);
+  assert.notEqual(a!.headers.get("etag"), b!.headers.get("etag"));
+});
+
+Deno.test("A server with --upstream answers If-Modified-Since with the upstream's newer weather, not a 304", async () => {
+  const upstream = { warmer: 0 };
+  const live = liveServer("http://upstream.test", {
+    ttlMs: 60_000,
+    fetch: async (input) => {
+      const body = await (await upstreamHandler(new Request(String(input)))).json();
+      body.current.temperature_2m += upstream.warmer;
+      return Response.json(body);
+    },
+  });
+  const paths = [
+    "/data/2.5/weather?q=Tokyo&appid=k",
+    "/weather/Tokyo/forecast",
+    "/v1/forecast?latitude=35.6762&longitude=139.6503&current=temperature_2m",
+  ];
+  for (const path of paths) {
+    upstream.warmer = 0;
+    live.time.now += 61_000;
+    const first = await get(live.handler, path);
+    assert.equal(first.headers.get("x-weather-source"), "upstream", path);
+    // The upstream's weather changes within the model's 15-minute slot.
+    upstream.warmer = 3;
+    live.time.now += 61_000;
+    const since = first.headers.get("last-modified")!;
+    const again = await get(live.handler, path, { headers: { "if-modified-since": since } });
+    assert.equal(again.headers.get("x-weather-source"), "upstream", path);
+    assert.equal(again.status, 200, path);
+    assert.notDeepEqual(again.body, first.body, path);
+  }
+  await live.settled();
+});
+
+Deno.test("A server with --upstream names no weather source on an error answer", async () => {
+  await using up = stubUpstream();
+  const live = liveServer(up.base);
+  const answer = await get(
+    live.handler,
+    "/data/3.0/onecall/timemachine?lat=35.6762&lon=139.6503&dt=1&appid=k",
+  );
+  assert.equal(answer.status, 400);
+  assert.equal(answer.headers.get("x-weather-source"), null);
+  await live.settled();
 });

@@ -438,6 +438,26 @@ for (
       /^The upstream's answer is implausible: hourly\.is_day\[7\] is 0\.5, expected 0 or 1$/,
     ],
     [
+      "a current time beyond any date",
+      () => changed((json) => (json.current.time = 9e12)),
+      /^The upstream's answer is implausible: current\.time is 9000000000000, outside its hours \d+ to \d+$/,
+    ],
+    [
+      "a current time outside its hours",
+      () => changed((json) => (json.current.time = json.hourly.time.at(-1) + 3600)),
+      /^The upstream's answer is implausible: current\.time is \d+, outside its hours \d+ to \d+$/,
+    ],
+    [
+      "hours beyond any date",
+      () =>
+        changed((json) => {
+          const shift = 9e12 - json.hourly.time[0];
+          json.hourly.time = json.hourly.time.map((t: number) => t + shift);
+          json.current.time += shift;
+        }),
+      /^The upstream's answer is implausible: hourly\.time\[407\] is 9000001465200, outside 1970 to 9999$/,
+    ],
+    [
       "negative precipitation",
       () => changed((json) => (json.hourly.precipitation[0] = -1)),
       /^The upstream's answer is implausible: hourly\.precipitation\[0\] is -1, outside 0 to 200$/,

@@ -804,6 +804,8 @@ function locationJson(location: OmLocation, currentKey: string, timeformat: Unit
 export const MAX_CACHED_ANSWERS = 1000;
 
 const encoder = new TextEncoder();
+/** One character per byte, for a tag of binary bytes. */
+const bytesText = new TextDecoder("latin1");
 const answers = new WeakMap<Dataset, LruCache<string, Representation & { contentType: string }>>();
 const askedOf = new WeakMap<Dataset, LruCache<string, Outcome>>();
 
@@ -885,7 +887,10 @@ function answerOf(context: RouteContext, q: ForecastQueryValues, slot: number): 
     );
     if (request.format === "flatbuffers") {
       const body = encodeFlatBuffers(locations);
-      return { body, etag: `"${contentTag(key)}"`, contentType: "application/octet-stream" };
+      // The model's bytes follow from the question; upstream weather's do not, and the versions in
+      // the key are this process's own (a restart or another worker numbers them anew).
+      const tag = context.weather.key === "" ? key : bytesText.decode(body);
+      return { body, etag: `"${contentTag(tag)}"`, contentType: "application/octet-stream" };
     }
     const currentKey = request.currentWeather ? "current_weather" : "current";
     const objects = locations.map((location) => locationJson(location, currentKey, request.units.timeformat));
