@@ -367,8 +367,9 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     const weather = live.source.scope();
     const ran = run(route, request, pathname, target.search, weather);
     if (!(ran instanceof Promise) && delay === 0) {
-      origin(weather.origin, headers);
-      return answer(request, route, ran, headers);
+      origin(weather.origin, ran, headers);
+      const dated = ran.kind === "representation" ? datedBy(ran, weather.newest) : ran;
+      return answer(request, route, dated, headers);
     }
     return answerLive(request, route, ran, weather, headers, delay);
   }
