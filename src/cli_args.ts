@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { canonicalAddress } from "./client_address.ts";
 import type { CorsPolicy } from "./cors.ts";
 import type { MockControls } from "./mock_controls.ts";
 import { FORECAST_DAYS, FORECAST_HOURS } from "./model/variables.ts";
@@ -32,6 +33,8 @@ export interface Flag {
 interface ParsedFlags {
   values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
+  /** The flags given in `args`, by long name (not those from the environment or a default). */
+  given: ReadonlySet<string>;
   /** What to call the source of `name`'s value in an error: the flag, or its environment variable. */
   source(name: string): string;
 }
@@ -99,6 +102,7 @@ function parseFlags(
       set(token.name, token.value, option.multiple);
     }
   }
+  const given = new Set(Object.keys(values));
   const fromEnv = new Set<string>();
   for (const flag of flags) {
     if (values[flag.name] !== undefined) continue;
@@ -112,7 +116,7 @@ function parseFlags(
     const variable = spec.get(name)?.env;
     return fromEnv.has(name) && variable ? `${variable} environment variable` : name;
   };
-  return { values, positionals, source };
+  return { values, positionals, given, source };
 }
 
 /** `--name VALUE`, `--name [VALUE]` or `--name`, as usage and help show a flag. */
@@ -316,6 +320,10 @@ export const SERVER_FLAGS: readonly Flag[] = [
     env: "PORT",
     description: "Port to listen on, 0 for any free one",
   },
+  {
+    name: "reuse-port",
+    description: "Let other servers with --reuse-port listen on the same port (SO_REUSEPORT, Linux)",
+  },
   { name: "data", value: "PATH", description: "Weather data file (default: the bundled data/weather.json)" },
   { name: "no-watch", description: "Do not reload the data file when it changes" },
   {
@@ -336,6 +344,12 @@ export const SERVER_FLAGS: readonly Flag[] = [
     value: "MS",
     default: "5000",
     description: "On SIGINT or SIGTERM, wait this long for the requests in flight",
+  },
+  {
+    name: "drain",
+    value: "MS",
+    default: "0",
+    description: "On SIGINT or SIGTERM, first answer MS more with Connection: close (for a proxy)",
   },
   {
     name: "api-key",
@@ -368,6 +382,12 @@ export const SERVER_FLAGS: readonly Flag[] = [
     name: "rate-limit",
     value: "N/s|N/min",
     description: "Answer 429 beyond N requests per second or minute per client address",
+  },
+  {
+    name: "trust-proxy",
+    value: "ADDRESS",
+    multiple: true,
+    description: "Count --rate-limit by the X-Real-IP or X-Forwarded-For this proxy sends (repeatable)",
     note: 'Per request: "Prefer: code=503" answers that error, "Prefer: delay=300" adds latency.',
   },
   { name: "quiet", description: "No access log on stderr", section: "" },
@@ -407,10 +427,16 @@ export interface ServerOptions {
   quiet: boolean;
   /** Milliseconds a shutdown waits for the requests in flight before it stops anyway. */
   grace: number;
+  /** Milliseconds a shutdown first answers on, asking clients to close their connections (`--drain`). */
+  drain: number;
   /** The weather model's frozen clock, epoch ms (`--now`); undefined for the real clock. */
   now: number | undefined;
   /** The only OpenWeatherMap keys accepted (`--api-key`); undefined accepts any non-empty key. */
   apiKeys: string[] | undefined;
+  /** Listen with SO_REUSEPORT (`--reuse-port`), so that another server can take the same port. */
+  reusePort: boolean;
+  /** Proxies whose forwarded client address is believed (`--trust-proxy`), canonical; empty for none. */
+  trustProxy: string[];
 }
 
 /** What the server was asked to do. */
@@ -432,9 +458,16 @@ export function parseServerArgs(
   args: readonly string[],
   env: { HOST?: string | undefined; PORT?: string | undefined } = {},
 ): ServerCommand {
-  const { values, source } = parseFlags(args, SERVER_FLAGS, false, env);
-  if (values.help) return { kind: "help" };
-  if (values.version) return { kind: "version" };
+  return parseServer(args, env).command;
+}
+
+function parseServer(
+  args: readonly string[],
+  env: { HOST?: string | undefined; PORT?: string | undefined },
+): { command: ServerCommand; given: ReadonlySet<string> } {
+  const { values, given, source } = parseFlags(args, SERVER_FLAGS, false, env);
+  if (values.help) return { command: { kind: "help" }, given };
+  if (values.version) return { command: { kind: "version" }, given };
   const host = values.host as string;
   if (host.trim() === "") throw new TypeError('Invalid host "": give an address such as 127.0.0.1');
   const port = parsePort(values.port as string, source("port"));
@@ -449,7 +482,7 @@ export function parseServerArgs(
     controls.seed = parseWholeNumber(values.seed as string, "seed", 0, 4_294_967_295);
   }
   if (values["rate-limit"] !== undefined) controls.rateLimit = parseRateLimit(values["rate-limit"] as string);
-  return {
+  const command: ServerCommand = {
     kind: "serve",
     options: {
       host,
@@ -461,10 +494,22 @@ export function parseServerArgs(
       controls,
       quiet: values.quiet === true,
       grace: parseWholeNumber(values.grace as string, "grace", 0, 600_000),
+      drain: parseWholeNumber(values.drain as string, "drain", 0, 60_000),
       now: values.now === undefined ? undefined : parseInstant(values.now as string),
       apiKeys: parseApiKeys(values["api-key"] as string[] | undefined),
+      reusePort: values["reuse-port"] === true,
+      trustProxy: parseTrustProxy(values["trust-proxy"] as string[] | undefined),
     },
   };
+  return { command, given };
+}
+
+/**
+ * Parses the `--trust-proxy` values: IP addresses, returned canonical and without repeats.
+ * Throws `TypeError` for a value that is not an address.
+ */
+export function parseTrustProxy(values: readonly string[] | undefined): string[] {
+  return [...new Set((values ?? []).map((value) => canonicalAddress(value, "trust-proxy address")))];
 }
 
 /** How the client is named in its usage line and `--version`: the standalone executable's name. */

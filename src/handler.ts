@@ -1,4 +1,5 @@
 import { createCachedResponses } from "./cached_response.ts";
+import { clientAddress, type ConnectionInfo } from "./client_address.ts";
 import { type CorsPolicy, createCors } from "./cors.ts";
 import { DASHBOARD_CSP, errorPage } from "./dashboard.ts";
 import type { Dataset } from "./dataset.ts";
@@ -51,15 +52,18 @@ export interface HandlerOptions {
   frozenClock?: number;
   /** The only API keys OpenWeatherMap's routes accept (`--api-key`). @default any non-empty key */
   apiKeys?: readonly string[];
+  /**
+   * Proxy addresses (canonical, as `canonicalAddress` spells them) whose `X-Real-IP` or
+   * `X-Forwarded-For` names the client that `--rate-limit` counts (`--trust-proxy`).
+   * @default none: the connection's peer is the client
+   */
+  trustProxy?: readonly string[];
 }
 
 /** The weather model's seed when the mock controls give none. */
 export const DEFAULT_SEED = 0;
 
-/** What `Deno.serve` tells a handler about the connection; only the peer's address is used. */
-export interface ConnectionInfo {
-  remoteAddr: { hostname: string } | Deno.Addr;
-}
+export type { ConnectionInfo };
 
 /**
  * A request handler as `Deno.serve` takes it. It answers synchronously unless latency was asked
@@ -139,8 +143,6 @@ function targetOf(request: Request): RequestTarget | undefined {
 
 const encoder = new TextEncoder();
 const timerSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const clientOf = (info: ConnectionInfo | undefined) =>
-  info?.remoteAddr && "hostname" in info.remoteAddr ? info.remoteAddr.hostname : "unknown";
 
 /** The route of `request`, for the shape of an unexpected error's body; undefined when none is found. */
 function routeOf(request: Request): Route | undefined {
@@ -184,6 +186,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   const seed = controls.seed ?? DEFAULT_SEED;
   const clock = frozen === undefined ? now : () => frozen;
   const apiKeys = options.apiKeys === undefined ? undefined : new Set(options.apiKeys);
+  const clientOf = clientAddress(options.trustProxy);
   const server: ServerStatus = {
     controls: controlsReport(controls),
     get model() {
@@ -295,7 +298,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       const detail = `Method ${request.method} is not allowed on ${pathname}: use ${allow}`;
       return failure(request, headers, fail("method_not_allowed", detail), route);
     }
-    const { delay, forced } = route.api ? gate(request, () => clientOf(info), headers) : OPEN_GATE;
+    const { delay, forced } = route.api ? gate(request, () => clientOf(request, info), headers) : OPEN_GATE;
     if (post && forced === undefined) return answerPost(request, route, pathname, headers, delay);
     const response = answer(request, route, forced ?? run(route, request, pathname, target.search), headers);
     return delay > 0 ? sleep(delay).then(() => response) : response;

@@ -27,8 +27,11 @@ Deno.test("parseServerArgs() defaults to 127.0.0.1:5000 and the bundled data", (
       controls: {},
       quiet: false,
       grace: 5000,
+      drain: 0,
       now: undefined,
       apiKeys: undefined,
+      reusePort: false,
+      trustProxy: [],
     },
   });
 });
@@ -51,6 +54,13 @@ Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=v
       "--api-key",
       "k1",
       "--api-key=k2",
+      "--reuse-port",
+      "--drain=250",
+      "--trust-proxy",
+      "127.0.0.1",
+      "--trust-proxy=[::1]",
+      "--trust-proxy",
+      "127.0.0.1",
     ]),
     {
       kind: "serve",
@@ -64,8 +74,11 @@ Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=v
         controls: {},
         quiet: true,
         grace: 5000,
+        drain: 250,
         now: Date.UTC(2026, 10, 23, 12),
         apiKeys: ["k1", "k2"],
+        reusePort: true,
+        trustProxy: ["127.0.0.1", "::1"],
       },
     },
   );
@@ -284,6 +297,19 @@ Deno.test("parseServerArgs() reads --grace as whole milliseconds", () => {
   assert.throws(() => parseServerArgs(["--grace", "600001"]), RangeError);
 });
 
+Deno.test("parseServerArgs() rejects a --trust-proxy that is not an address and a --drain out of range", () => {
+  assert.throws(() => parseServerArgs(["--trust-proxy", "localhost"]), {
+    name: "TypeError",
+    message: 'Invalid trust-proxy address "localhost": expected an IP address, like 127.0.0.1',
+  });
+  assert.throws(() => parseServerArgs(["--trust-proxy"]), /Option "--trust-proxy" needs a value/);
+  assert.throws(() => parseServerArgs(["--drain", "60001"]), {
+    name: "RangeError",
+    message: /Invalid drain "60001"/,
+  });
+  assert.throws(() => parseServerArgs(["--reuse-port=1"]), /Option "--reuse-port" takes no value/);
+});
+
 Deno.test("SERVER_USAGE and serverHelp() show every flag of SERVER_FLAGS, and parsing knows each", () => {
   assert.match(SERVER_USAGE, /^Usage: weather-server \[--host HOST\] \[--port PORT\] /);
   const help = serverHelp("Routes: (a test line)");
@@ -327,6 +353,8 @@ function sample(name: string): string {
     now: "2026-11-23T12:00:00Z",
     "api-key": "abc",
     "rate-limit": "1/s",
+    drain: "100",
+    "trust-proxy": "127.0.0.1",
   };
   return values[name] ?? "";
 }
