@@ -512,6 +512,130 @@ export function parseTrustProxy(values: readonly string[] | undefined): string[]
   return [...new Set((values ?? []).map((value) => canonicalAddress(value, "trust-proxy address")))];
 }
 
+/** The cluster's flags, in the order usage and `--help` show them. */
+export const CLUSTER_FLAGS: readonly Flag[] = [
+  { name: "instances", value: "N", default: "2", description: "Server instances behind nginx, 1 to 64" },
+  { name: "host", value: "HOST", default: "127.0.0.1", description: "Address nginx listens on" },
+  { name: "port", value: "PORT", default: "5000", description: "Port nginx listens on, 0 for any free one" },
+  {
+    name: "data",
+    value: "PATH",
+    description: "Data file every instance serves and reloads (default: the bundled data/weather.json)",
+  },
+  {
+    name: "rate-limit",
+    value: "N/s|N/min",
+    description: "Answer 429 beyond N requests per second or minute per client, in nginx for the cluster",
+  },
+  { name: "no-cache", description: "Keep no shared cache in nginx: every request reaches an instance" },
+  {
+    name: "nginx",
+    value: "PATH",
+    description: "The nginx program (default: nginx on PATH, else /usr/sbin/nginx)",
+  },
+  { name: "help", short: "h", description: "Show this help and exit" },
+];
+
+/** One line on how to call the cluster. */
+export const CLUSTER_USAGE: string = usageLine("deno task cluster", CLUSTER_FLAGS, "[-- SERVER FLAGS...]");
+
+/** The cluster's `--help` text, from {@linkcode CLUSTER_FLAGS}. */
+export const CLUSTER_HELP =
+  `A cluster of weather servers: nginx in front of several instances on loopback ports, with
+failover between them, a shared cache and, with --rate-limit, one rate limit for all of them.
+
+${CLUSTER_USAGE}
+
+${flagHelp(CLUSTER_FLAGS, 20)}
+
+Server flags after -- go to every instance (deno task serve --help lists them), all but
+--host, --port, --reuse-port and --data, which the cluster sets.
+
+It prints the URL nginx serves. SIGHUP restarts the instances one at a time, with no failed
+request; SIGINT or SIGTERM stops nginx once its requests in flight are answered, then the
+instances; another signal stops at once.`;
+
+/** Settings of a cluster run. */
+export interface ClusterRunOptions {
+  instances: number;
+  /** Where nginx listens. */
+  host: string;
+  port: number;
+  /** Data file path for every instance; undefined means the bundled file. */
+  data: string | undefined;
+  /** The cluster-wide rate limit nginx enforces; undefined for none. */
+  rateLimit: { limit: number; windowMs: number } | undefined;
+  /** Keep a shared cache in nginx (`--no-cache` turns it off). */
+  cache: boolean;
+  /** The nginx program given with `--nginx`; undefined to look for it. */
+  nginx: string | undefined;
+  /** The server flags after `--`, as given, for every instance. */
+  serverArgs: string[];
+  /** What those server flags set. */
+  server: ServerOptions;
+}
+
+/** What the cluster was asked to do. */
+export type ClusterCommand = { kind: "help" } | { kind: "run"; options: ClusterRunOptions };
+
+/** Server flags the cluster sets for each instance, and why they cannot be given after `--`. */
+const CLUSTER_OWNED: Readonly<Record<string, string>> = {
+  host: "instances listen on 127.0.0.1; give --host before -- for nginx",
+  port: "instances listen on ports of their own; give --port before -- for nginx",
+  "reuse-port": "the cluster sets it where it can",
+  data: "give --data before --",
+  help: "see deno task serve --help",
+  version: "see deno task serve --version",
+};
+
+/**
+ * Parses the cluster's arguments: its own flags, then after a `--` the server flags for every
+ * instance, checked as the server checks them. Throws `TypeError` or `RangeError` for a usage
+ * error.
+ *
+ * @example
+ * ```ts
+ * parseClusterArgs(["--instances", "4", "--", "--quiet"]); // { kind: "run", options: { instances: 4, ... } }
+ * ```
+ */
+export function parseClusterArgs(args: readonly string[]): ClusterCommand {
+  const split = args.indexOf("--");
+  const own = split === -1 ? args : args.slice(0, split);
+  const serverArgs = split === -1 ? [] : args.slice(split + 1);
+  const { values } = parseFlags(own, CLUSTER_FLAGS, false);
+  if (values.help) return { kind: "help" };
+  const host = values.host as string;
+  if (host.trim() === "") throw new TypeError('Invalid host "": give an address such as 127.0.0.1');
+  const data = values.data as string | undefined;
+  if (data !== undefined && data.trim() === "") throw new TypeError('Invalid data path "": give a file path');
+  const nginx = values.nginx as string | undefined;
+  if (nginx !== undefined && nginx.trim() === "") {
+    throw new TypeError('Invalid nginx path "": give a program');
+  }
+  const { command, given } = parseServer(serverArgs, {});
+  for (const name of given) {
+    const why = CLUSTER_OWNED[name];
+    if (why !== undefined) throw new TypeError(`Server flag "--${name}" is the cluster's to set: ${why}`);
+  }
+  if (command.kind !== "serve") throw new TypeError("Server flags after -- must be flags to serve with");
+  return {
+    kind: "run",
+    options: {
+      instances: parseWholeNumber(values.instances as string, "instance count", 1, 64),
+      host,
+      port: parsePort(values.port as string),
+      data,
+      rateLimit: values["rate-limit"] === undefined
+        ? undefined
+        : parseRateLimit(values["rate-limit"] as string),
+      cache: values["no-cache"] !== true,
+      nginx,
+      serverArgs,
+      server: command.options,
+    },
+  };
+}
+
 /** How the client is named in its usage line and `--version`: the standalone executable's name. */
 export const CLIENT_PROGRAM = "weather-client";
 
