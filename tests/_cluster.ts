@@ -71,7 +71,12 @@ function processesOf(stdout: string): ReturnType<ClusterProcess["processes"]> {
 /** Starts a cluster on a free port with `args` (cluster flags, then `--` and server flags). */
 export async function startCluster(args: string[]): Promise<ClusterProcess> {
   const server = await spawnServer(clusterCommand(["--port", "0", ...args]));
-  await waitFor(() => server.stdout().includes("\nProcesses: "), "the Processes line");
+  try {
+    await waitFor(() => server.stdout().includes("\nProcesses: "), "the Processes line");
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
   return Object.assign(server, { processes: () => processesOf(server.stdout()) });
 }
 
