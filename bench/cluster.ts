@@ -228,9 +228,10 @@ local weights, total = {}, 0
 for k = 1, #cities do total = total + 1 / k; weights[k] = total end
 local delay_ms = DELAY
 counts = {}
-local threads, id = {}, 0
-function setup(thread) id = id + 1; thread:set("id", id); table.insert(threads, thread) end
-function init(args) math.randomseed(SEED + id) end
+local threads = {}
+-- Each thread draws its own sequence: thread_id is a global of the thread's own Lua state.
+function setup(thread) table.insert(threads, thread); thread:set("thread_id", #threads) end
+function init(args) math.randomseed(SEED + thread_id) end
 if delay_ms > 0 then function delay() return delay_ms end end
 function request()
   local path
