@@ -403,7 +403,7 @@ async function main(args: string[]): Promise<number> {
     // from a cold cache, as a test run would meet it.
     lines.push(
       "",
-      "| pattern | requests | req/s | HIT | MISS | EXPIRED | other | hit ratio | to instances |",
+      "| pattern | requests | req/s | HIT | MISS | stale | other | hit ratio | to instances |",
     );
     lines.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const rate of [0, 200]) {
