@@ -377,7 +377,11 @@ export class Cluster {
       });
       return "ready";
     }
-    if (outcome === "timeout") child.kill("SIGTERM");
+    if (outcome === "timeout") {
+      try {
+        child.kill("SIGTERM");
+      } catch { /* it has just exited */ }
+    }
     const status = await child.status;
     await this.#nginxOutput;
     this.#nginx = undefined;

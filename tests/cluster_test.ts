@@ -23,26 +23,25 @@ Deno.test("cluster --help prints the help to stdout and exits 0", async () => {
 });
 
 Deno.test("cluster rejects bad flags, its own and the servers', with the usage line and exit 2", async () => {
-  for (
-    const [args, message] of [
-      [["--instances", "0"], 'Invalid instance count "0": expected 1 to 64'],
-      [["--port", "http"], 'Invalid port "http": expected an integer from 0 to 65535'],
-      [["--rate-limit", "lots"], 'Invalid rate-limit "lots": expected N/s or N/min, like 10/s'],
-      [["--instnaces", "2"], 'Unknown option "--instnaces"'],
-      [["--", "--fail-rate", "2"], 'Invalid fail-rate "2": expected a number from 0 to 1'],
-      [
-        ["--", "--port", "5001"],
-        'Server flag "--port" is the cluster\'s to set: instances listen on ports of ' +
-        "their own; give --port before -- for nginx",
-      ],
-      [["--", "--data", "x.json"], 'Server flag "--data" is the cluster\'s to set: give --data before --'],
-    ] as const
-  ) {
+  const cases = [
+    [["--instances", "0"], 'Invalid instance count "0": expected 1 to 64'],
+    [["--port", "http"], 'Invalid port "http": expected an integer from 0 to 65535'],
+    [["--rate-limit", "lots"], 'Invalid rate-limit "lots": expected N/s or N/min, like 10/s'],
+    [["--instnaces", "2"], 'Unknown option "--instnaces"'],
+    [["--", "--fail-rate", "2"], 'Invalid fail-rate "2": expected a number from 0 to 1'],
+    [
+      ["--", "--port", "5001"],
+      'Server flag "--port" is the cluster\'s to set: instances listen on ports of ' +
+      "their own; give --port before -- for nginx",
+    ],
+    [["--", "--data", "x.json"], 'Server flag "--data" is the cluster\'s to set: give --data before --'],
+  ] as const;
+  await Promise.all(cases.map(async ([args, message]) => {
     const { code, stdout, stderr } = await run([...args]);
     assert.equal(stdout, "");
     assert.equal(stderr, `error: ${message}\n${CLUSTER_USAGE}\n`, args.join(" "));
     assert.equal(code, 2);
-  }
+  }));
 });
 
 Deno.test("cluster says how to install nginx when it cannot find it, and exits 1", async () => {
