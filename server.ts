@@ -5,7 +5,14 @@ import { createHandler } from "./src/handler.ts";
 import { describeControls } from "./src/mock_controls.ts";
 import { DataReloader } from "./src/reloader.ts";
 import { routesHelp } from "./src/routes.ts";
-import { BUNDLED_DATA, listenFailure, reloadLog, stderrLines, watchOrWarn } from "./src/server_wiring.ts";
+import {
+  BUNDLED_DATA,
+  drainable,
+  listenFailure,
+  reloadLog,
+  stderrLines,
+  watchOrWarn,
+} from "./src/server_wiring.ts";
 import { onShutdownSignal, signalExitCode } from "./src/shutdown.ts";
 import { createUpstream } from "./src/upstream.ts";
 import { VERSION } from "./src/version.ts";
@@ -24,6 +31,14 @@ async function main(args: string[]): Promise<number> {
   const { host, port, data, watch, quiet, maxAge, cors, controls, grace, now, apiKeys, upstream } =
     command.options;
   const path = data ?? BUNDLED_DATA;
+  // Deno.serve would end the process itself (status 70) for this unstable option without the flag.
+  if (command.options.reusePort && !("listenDatagram" in Deno)) {
+    console.error(
+      "error: Cannot listen with --reuse-port: Deno offers SO_REUSEPORT only with --unstable-net " +
+        "(deno run --unstable-net ... server.ts)",
+    );
+    return 1;
+  }
 
   let dataset;
   try {
@@ -49,24 +64,33 @@ async function main(args: string[]): Promise<number> {
       ),
       waitMs: upstream.timeoutMs,
     },
+    trustProxy: command.options.trustProxy,
     onError: (error, request) => console.error(`error: ${request.method} ${request.url}:`, error),
   });
   using log = stderrLines();
   const logged = quiet ? handler : withAccessLog(handler, (line) => log.push(line));
+  const { drain } = command.options;
+  const draining = drain > 0 ? drainable(logged) : undefined;
   let server: Deno.HttpServer | undefined;
   using _signals = onShutdownSignal((signal) => {
     const seconds = grace / 1000;
     console.log(
-      `Shutting down on ${signal}: finishing the requests in flight (${seconds} s at most); ` +
-        "a second signal stops at once",
+      `Shutting down on ${signal}: ${draining ? `answering ${drain} ms with Connection: close, then ` : ""}` +
+        `finishing the requests in flight (${seconds} s at most); a second signal stops at once`,
     );
-    void server?.shutdown();
-    // A client that stops reading, or never finishes sending its body, would hold shutdown open.
-    Deno.unrefTimer(setTimeout(() => {
-      log.flush();
-      console.error(`error: Requests still in flight ${seconds} s after ${signal}: stopping anyway`);
-      Deno.exit(1);
-    }, grace));
+    const stop = () => {
+      void server?.shutdown();
+      // A client that stops reading, or never finishes sending its body, would hold shutdown open.
+      Deno.unrefTimer(setTimeout(() => {
+        log.flush();
+        console.error(`error: Requests still in flight ${seconds} s after ${signal}: stopping anyway`);
+        Deno.exit(1);
+      }, grace));
+    };
+    if (draining) {
+      draining.drain();
+      setTimeout(stop, drain);
+    } else stop();
   }, (signal) => {
     log.flush();
     Deno.exit(signalExitCode(signal));
@@ -75,6 +99,7 @@ async function main(args: string[]): Promise<number> {
     server = Deno.serve({
       hostname: host,
       port,
+      reusePort: command.options.reusePort,
       // automaticCompression stays off (the default since Deno 2.9): the handler precompresses every
       // cacheable body itself, and what it builds per request (errors, /healthz) is under 1 KB,
       // where compression saves a few hundred bytes and costs every request 1-2 µs of checks.
@@ -92,7 +117,7 @@ async function main(args: string[]): Promise<number> {
             `${active ? `; mock controls: ${active}` : ""})`,
         );
       },
-    }, logged);
+    }, draining?.handler ?? logged);
   } catch (error) {
     console.error(`error: ${listenFailure(error, host, port)}`);
     return 1;

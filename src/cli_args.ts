@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { canonicalAddress } from "./client_address.ts";
 import type { CorsPolicy } from "./cors.ts";
 import type { MockControls } from "./mock_controls.ts";
 import { FORECAST_DAYS, FORECAST_HOURS, PAST_DAYS } from "./model/variables.ts";
@@ -35,6 +36,8 @@ export interface Flag {
 interface ParsedFlags {
   values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
+  /** The flags given in `args`, by long name (not those from the environment or a default). */
+  given: ReadonlySet<string>;
   /** What to call the source of `name`'s value in an error: the flag, or its environment variable. */
   source(name: string): string;
 }
@@ -102,6 +105,7 @@ function parseFlags(
       set(token.name, token.value, option.multiple);
     }
   }
+  const given = new Set(Object.keys(values));
   const fromEnv = new Set<string>();
   for (const flag of flags) {
     if (values[flag.name] !== undefined) continue;
@@ -115,7 +119,7 @@ function parseFlags(
     const variable = spec.get(name)?.env;
     return fromEnv.has(name) && variable ? `${variable} environment variable` : name;
   };
-  return { values, positionals, source };
+  return { values, positionals, given, source };
 }
 
 /** `--name VALUE`, `--name [VALUE]` or `--name`, as usage and help show a flag. */
@@ -321,6 +325,10 @@ export const SERVER_FLAGS: readonly Flag[] = [
     env: "PORT",
     description: "Port to listen on, 0 for any free one",
   },
+  {
+    name: "reuse-port",
+    description: "Let other servers with --reuse-port listen on the same port (SO_REUSEPORT, Linux)",
+  },
   { name: "data", value: "PATH", description: "Weather data file (default: the bundled data/weather.json)" },
   { name: "no-watch", description: "Do not reload the data file when it changes" },
   {
@@ -341,6 +349,12 @@ export const SERVER_FLAGS: readonly Flag[] = [
     value: "MS",
     default: "5000",
     description: "On SIGINT or SIGTERM, wait this long for the requests in flight",
+  },
+  {
+    name: "drain",
+    value: "MS",
+    default: "0",
+    description: "On SIGINT or SIGTERM, first answer MS more with Connection: close (for a proxy)",
   },
   {
     name: "api-key",
@@ -392,6 +406,12 @@ export const SERVER_FLAGS: readonly Flag[] = [
     name: "rate-limit",
     value: "N/s|N/min",
     description: "Answer 429 beyond N requests per second or minute per client address",
+  },
+  {
+    name: "trust-proxy",
+    value: "ADDRESS",
+    multiple: true,
+    description: "Count --rate-limit by the X-Real-IP or X-Forwarded-For this proxy sends (repeatable)",
     note: 'Per request: "Prefer: code=503" answers that error, "Prefer: delay=300" adds latency.',
   },
   { name: "quiet", description: "No access log on stderr", section: "" },
@@ -431,12 +451,18 @@ export interface ServerOptions {
   quiet: boolean;
   /** Milliseconds a shutdown waits for the requests in flight before it stops anyway. */
   grace: number;
+  /** Milliseconds a shutdown first answers on, asking clients to close their connections (`--drain`). */
+  drain: number;
   /** The weather model's frozen clock, epoch ms (`--now`); undefined for the real clock. */
   now: number | undefined;
   /** The only OpenWeatherMap keys accepted (`--api-key`); undefined accepts any non-empty key. */
   apiKeys: string[] | undefined;
   /** Live weather from this API (`--upstream`), or undefined for the model alone. */
   upstream: { url: string; ttlMs: number; timeoutMs: number } | undefined;
+  /** Listen with SO_REUSEPORT (`--reuse-port`), so that another server can take the same port. */
+  reusePort: boolean;
+  /** Proxies whose forwarded client address is believed (`--trust-proxy`), canonical; empty for none. */
+  trustProxy: string[];
 }
 
 /** What the server was asked to do. */
@@ -458,9 +484,16 @@ export function parseServerArgs(
   args: readonly string[],
   env: { HOST?: string | undefined; PORT?: string | undefined } = {},
 ): ServerCommand {
-  const { values, source } = parseFlags(args, SERVER_FLAGS, false, env);
-  if (values.help) return { kind: "help" };
-  if (values.version) return { kind: "version" };
+  return parseServer(args, env).command;
+}
+
+function parseServer(
+  args: readonly string[],
+  env: { HOST?: string | undefined; PORT?: string | undefined },
+): { command: ServerCommand; given: ReadonlySet<string> } {
+  const { values, given, source } = parseFlags(args, SERVER_FLAGS, false, env);
+  if (values.help) return { command: { kind: "help" }, given };
+  if (values.version) return { command: { kind: "version" }, given };
   const host = values.host as string;
   if (host.trim() === "") throw new TypeError('Invalid host "": give an address such as 127.0.0.1');
   const port = parsePort(values.port as string, source("port"));
@@ -475,7 +508,7 @@ export function parseServerArgs(
     controls.seed = parseWholeNumber(values.seed as string, "seed", 0, 4_294_967_295);
   }
   if (values["rate-limit"] !== undefined) controls.rateLimit = parseRateLimit(values["rate-limit"] as string);
-  return {
+  const command: ServerCommand = {
     kind: "serve",
     options: {
       host,
@@ -487,28 +520,160 @@ export function parseServerArgs(
       controls,
       quiet: values.quiet === true,
       grace: parseWholeNumber(values.grace as string, "grace", 0, 600_000),
+      drain: parseWholeNumber(values.drain as string, "drain", 0, 60_000),
       now: values.now === undefined ? undefined : parseInstant(values.now as string),
       apiKeys: parseApiKeys(values["api-key"] as string[] | undefined),
-      upstream: parseUpstream(values, args),
+      upstream: parseUpstream(values, given),
+      reusePort: values["reuse-port"] === true,
+      trustProxy: parseTrustProxy(values["trust-proxy"] as string[] | undefined),
+    },
+  };
+  return { command, given };
+}
+
+/**
+ * Parses the `--trust-proxy` values: IP addresses, returned canonical and without repeats.
+ * Throws `TypeError` for a value that is not an address.
+ */
+export function parseTrustProxy(values: readonly string[] | undefined): string[] {
+  return [...new Set((values ?? []).map((value) => canonicalAddress(value, "trust-proxy address")))];
+}
+
+/** The cluster's flags, in the order usage and `--help` show them. */
+export const CLUSTER_FLAGS: readonly Flag[] = [
+  { name: "instances", value: "N", default: "2", description: "Server instances behind nginx, 1 to 64" },
+  { name: "host", value: "HOST", default: "127.0.0.1", description: "Address nginx listens on" },
+  { name: "port", value: "PORT", default: "5000", description: "Port nginx listens on, 0 for any free one" },
+  {
+    name: "data",
+    value: "PATH",
+    description: "Data file every instance serves and reloads (default: the bundled data/weather.json)",
+  },
+  {
+    name: "rate-limit",
+    value: "N/s|N/min",
+    description: "Answer 429 beyond N requests per second or minute per client, in nginx for the cluster",
+  },
+  { name: "no-cache", description: "Keep no shared cache in nginx: every request reaches an instance" },
+  {
+    name: "nginx",
+    value: "PATH",
+    description: "The nginx program (default: nginx on PATH, else /usr/sbin/nginx)",
+  },
+  { name: "help", short: "h", description: "Show this help and exit" },
+];
+
+/** One line on how to call the cluster. */
+export const CLUSTER_USAGE: string = usageLine("deno task cluster", CLUSTER_FLAGS, "[-- SERVER FLAGS...]");
+
+/** The cluster's `--help` text, from {@linkcode CLUSTER_FLAGS}. */
+export const CLUSTER_HELP =
+  `A cluster of weather servers: nginx in front of several instances on loopback ports, with
+failover between them, a shared cache and, with --rate-limit, one rate limit for all of them.
+
+${CLUSTER_USAGE}
+
+${flagHelp(CLUSTER_FLAGS, 20)}
+
+Server flags after -- go to every instance (deno task serve --help lists them), all but
+--host, --port, --reuse-port and --data, which the cluster sets.
+
+It prints the URL nginx serves. SIGHUP restarts the instances one at a time, with no failed
+request; SIGINT or SIGTERM stops nginx once its requests in flight are answered, then the
+instances; another signal stops at once.`;
+
+/** Settings of a cluster run. */
+export interface ClusterRunOptions {
+  instances: number;
+  /** Where nginx listens. */
+  host: string;
+  port: number;
+  /** Data file path for every instance; undefined means the bundled file. */
+  data: string | undefined;
+  /** The cluster-wide rate limit nginx enforces; undefined for none. */
+  rateLimit: { limit: number; windowMs: number } | undefined;
+  /** Keep a shared cache in nginx (`--no-cache` turns it off). */
+  cache: boolean;
+  /** The nginx program given with `--nginx`; undefined to look for it. */
+  nginx: string | undefined;
+  /** The server flags after `--`, as given, for every instance. */
+  serverArgs: string[];
+  /** What those server flags set. */
+  server: ServerOptions;
+}
+
+/** What the cluster was asked to do. */
+export type ClusterCommand = { kind: "help" } | { kind: "run"; options: ClusterRunOptions };
+
+/** Server flags the cluster sets for each instance, and why they cannot be given after `--`. */
+const CLUSTER_OWNED: Readonly<Record<string, string>> = {
+  host: "instances listen on 127.0.0.1; give --host before -- for nginx",
+  port: "instances listen on ports of their own; give --port before -- for nginx",
+  "reuse-port": "the cluster sets it where it can",
+  data: "give --data before --",
+  help: "see deno task serve --help",
+  version: "see deno task serve --version",
+};
+
+/**
+ * Parses the cluster's arguments: its own flags, then after a `--` the server flags for every
+ * instance, checked as the server checks them. Throws `TypeError` or `RangeError` for a usage
+ * error.
+ *
+ * @example
+ * ```ts
+ * parseClusterArgs(["--instances", "4", "--", "--quiet"]); // { kind: "run", options: { instances: 4, ... } }
+ * ```
+ */
+export function parseClusterArgs(args: readonly string[]): ClusterCommand {
+  const split = args.indexOf("--");
+  const own = split === -1 ? args : args.slice(0, split);
+  const serverArgs = split === -1 ? [] : args.slice(split + 1);
+  const { values } = parseFlags(own, CLUSTER_FLAGS, false);
+  if (values.help) return { kind: "help" };
+  const host = values.host as string;
+  if (host.trim() === "") throw new TypeError('Invalid host "": give an address such as 127.0.0.1');
+  const data = values.data as string | undefined;
+  if (data !== undefined && data.trim() === "") throw new TypeError('Invalid data path "": give a file path');
+  const nginx = values.nginx as string | undefined;
+  if (nginx !== undefined && nginx.trim() === "") {
+    throw new TypeError('Invalid nginx path "": give a program');
+  }
+  const { command, given } = parseServer(serverArgs, {});
+  for (const name of given) {
+    const why = CLUSTER_OWNED[name];
+    if (why !== undefined) throw new TypeError(`Server flag "--${name}" is the cluster's to set: ${why}`);
+  }
+  if (command.kind !== "serve") throw new TypeError("Server flags after -- must be flags to serve with");
+  return {
+    kind: "run",
+    options: {
+      instances: parseWholeNumber(values.instances as string, "instance count", 1, 64),
+      host,
+      port: parsePort(values.port as string),
+      data,
+      rateLimit: values["rate-limit"] === undefined
+        ? undefined
+        : parseRateLimit(values["rate-limit"] as string),
+      cache: values["no-cache"] !== true,
+      nginx,
+      serverArgs,
+      server: command.options,
     },
   };
 }
 
 /** `--upstream` and its settings; the settings alone are a usage error. */
-function parseUpstream(values: ParsedFlags["values"], args: readonly string[]): ServerOptions["upstream"] {
+function parseUpstream(values: ParsedFlags["values"], given: ReadonlySet<string>): ServerOptions["upstream"] {
   const ttlMs = parseWholeNumber(values["upstream-ttl"] as string, "upstream-ttl", 1, 86_400) * 1000;
   const timeoutMs = parseWholeNumber(values["upstream-timeout"] as string, "upstream-timeout", 1, 60_000);
   if (values.upstream === undefined) {
-    const stray = args.find((arg) => /^--upstream-(ttl|timeout)(=|$)/.test(arg));
-    if (stray !== undefined) throw new TypeError(`Option "${stray.split("=")[0]}" needs --upstream`);
+    const stray = ["upstream-ttl", "upstream-timeout"].find((name) => given.has(name));
+    if (stray !== undefined) throw new TypeError(`Option "--${stray}" needs --upstream`);
     return undefined;
   }
   const text = values.upstream as string;
-  return {
-    url: parseUpstreamBase(text === "" ? DEFAULT_UPSTREAM : text).href.replace(/\/+$/, ""),
-    ttlMs,
-    timeoutMs,
-  };
+  return { url: parseUpstreamBase(text === "" ? DEFAULT_UPSTREAM : text).href.replace(/\/+$/, ""), ttlMs, timeoutMs };
 }
 
 /** How the client is named in its usage line and `--version`: the standalone executable's name. */

@@ -1,4 +1,5 @@
 import { type Cacheable, createCachedResponses } from "./cached_response.ts";
+import { clientAddress, type ConnectionInfo } from "./client_address.ts";
 import { type CorsPolicy, createCors } from "./cors.ts";
 import { DASHBOARD_CSP, errorPage } from "./dashboard.ts";
 import type { Dataset } from "./dataset.ts";
@@ -61,15 +62,18 @@ export interface HandlerOptions {
   apiKeys?: readonly string[];
   /** Weather from an upstream API (`--upstream`), waited for at most `waitMs`. @default the model alone */
   upstream?: { readonly source: UpstreamWeatherSource; readonly waitMs: number };
+  /**
+   * Proxy addresses (canonical, as `canonicalAddress` spells them) whose `X-Real-IP` or
+   * `X-Forwarded-For` names the client that `--rate-limit` counts (`--trust-proxy`).
+   * @default none: the connection's peer is the client
+   */
+  trustProxy?: readonly string[];
 }
 
 /** The weather model's seed when the mock controls give none. */
 export const DEFAULT_SEED = 0;
 
-/** What `Deno.serve` tells a handler about the connection; only the peer's address is used. */
-export interface ConnectionInfo {
-  remoteAddr: { hostname: string } | Deno.Addr;
-}
+export type { ConnectionInfo };
 
 /**
  * A request handler as `Deno.serve` takes it. It answers synchronously unless latency was asked
@@ -166,8 +170,6 @@ function datedBy(outcome: Cacheable, at: number): Cacheable {
   return { ...outcome, lastModified: new Date(at).toUTCString() };
 }
 const timerSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const clientOf = (info: ConnectionInfo | undefined) =>
-  info?.remoteAddr && "hostname" in info.remoteAddr ? info.remoteAddr.hostname : "unknown";
 
 /** The route of `request`, for the shape of an unexpected error's body; undefined when none is found. */
 function routeOf(request: Request): Route | undefined {
@@ -212,6 +214,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
   const clock = frozen === undefined ? now : () => frozen;
   const apiKeys = options.apiKeys === undefined ? undefined : new Set(options.apiKeys);
   const live = options.upstream;
+  const clientOf = clientAddress(options.trustProxy);
   const server: ServerStatus = {
     controls: controlsReport(controls),
     get upstream() {
@@ -356,7 +359,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       const detail = `Method ${request.method} is not allowed on ${pathname}: use ${allow}`;
       return failure(request, headers, fail("method_not_allowed", detail), route);
     }
-    const { delay, forced } = route.api ? gate(request, () => clientOf(info), headers) : OPEN_GATE;
+    const { delay, forced } = route.api ? gate(request, () => clientOf(request, info), headers) : OPEN_GATE;
     if (post && forced === undefined) return answerPost(request, route, pathname, headers, delay);
     if (forced !== undefined || live === undefined) {
       // Only upstream weather is waited for: the model's routes answer at once.

@@ -1,6 +1,7 @@
 // What the server entries (server.ts and serve_parallel.ts) share: where the bundled data is, how
 // their lines reach stdout and stderr, and how they word a failure to listen.
 import { BufferedLines } from "./access_log.ts";
+import type { Handler } from "./handler.ts";
 import type { DataReloader, ReloadLogger } from "./reloader.ts";
 
 /** The data file shipped with the server, found beside the code rather than in the working directory. */
@@ -67,4 +68,29 @@ export function listenFailure(error: unknown, host: string, port: number): strin
   } else if (error instanceof Deno.errors.AddrInUse) reason = "address already in use";
   else reason = (error as Error).message.replace(/ \(os error \d+\)$/, "");
   return `Cannot listen on ${shown}:${port}: ${reason}`;
+}
+
+/**
+ * `handler`, and a switch that from then on asks every client to close its connection after the
+ * answer (`Connection: close`). Switched on before a shutdown (`--drain`), it ends a proxy's
+ * pooled connections one at a time, each after an answer, instead of closing idle ones while the
+ * proxy may be sending on them.
+ *
+ * @example
+ * ```ts
+ * const { handler: draining, drain } = drainable(handler);
+ * // on SIGTERM: drain(); setTimeout(() => server.shutdown(), 500);
+ * ```
+ */
+export function drainable(handler: Handler): { handler: Handler; drain(): void } {
+  let draining = false;
+  const close = (response: Response) => (response.headers.set("connection", "close"), response);
+  return {
+    handler: (request, info) => {
+      const response = handler(request, info);
+      if (!draining) return response;
+      return response instanceof Promise ? response.then(close) : close(response);
+    },
+    drain: () => void (draining = true),
+  };
 }

@@ -31,9 +31,12 @@ Deno.test("parseServerArgs() defaults to 127.0.0.1:5000 and the bundled data", (
       controls: {},
       quiet: false,
       grace: 5000,
+      drain: 0,
       now: undefined,
       apiKeys: undefined,
       upstream: undefined,
+      reusePort: false,
+      trustProxy: [],
     },
   });
 });
@@ -61,6 +64,13 @@ Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=v
       "--upstream-ttl=60",
       "--upstream-timeout",
       "500",
+      "--reuse-port",
+      "--drain=250",
+      "--trust-proxy",
+      "127.0.0.1",
+      "--trust-proxy=[::1]",
+      "--trust-proxy",
+      "127.0.0.1",
     ]),
     {
       kind: "serve",
@@ -74,9 +84,12 @@ Deno.test("parseServerArgs() reads every flag, in both --flag value and --flag=v
         controls: {},
         quiet: true,
         grace: 5000,
+        drain: 250,
         now: Date.UTC(2026, 10, 23, 12),
         apiKeys: ["k1", "k2"],
         upstream: { url: "http://127.0.0.1:5001", ttlMs: 60_000, timeoutMs: 500 },
+        reusePort: true,
+        trustProxy: ["127.0.0.1", "::1"],
       },
     },
   );
@@ -319,6 +332,19 @@ Deno.test("parseServerArgs() reads --grace as whole milliseconds", () => {
   assert.throws(() => parseServerArgs(["--grace", "600001"]), RangeError);
 });
 
+Deno.test("parseServerArgs() rejects a --trust-proxy that is not an address and a --drain out of range", () => {
+  assert.throws(() => parseServerArgs(["--trust-proxy", "localhost"]), {
+    name: "TypeError",
+    message: 'Invalid trust-proxy address "localhost": expected an IP address, like 127.0.0.1',
+  });
+  assert.throws(() => parseServerArgs(["--trust-proxy"]), /Option "--trust-proxy" needs a value/);
+  assert.throws(() => parseServerArgs(["--drain", "60001"]), {
+    name: "RangeError",
+    message: /Invalid drain "60001"/,
+  });
+  assert.throws(() => parseServerArgs(["--reuse-port=1"]), /Option "--reuse-port" takes no value/);
+});
+
 Deno.test("SERVER_USAGE and serverHelp() show every flag of SERVER_FLAGS, and parsing knows each", () => {
   assert.match(SERVER_USAGE, /^Usage: weather-server \[--host HOST\] \[--port PORT\] /);
   const help = serverHelp("Routes: (a test line)");
@@ -367,6 +393,8 @@ function sample(name: string): string {
     upstream: "http://127.0.0.1:5001",
     "upstream-ttl": "60",
     "upstream-timeout": "500",
+    drain: "100",
+    "trust-proxy": "127.0.0.1",
   };
   return values[name] ?? "";
 }

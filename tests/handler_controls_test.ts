@@ -94,6 +94,19 @@ Deno.test("createHandler() --rate-limit answers 429 per client address with Rate
   assert.equal((await call("/weather/Tokyo", {}, from("10.0.0.1"))).status, 200);
 });
 
+Deno.test("createHandler() --rate-limit counts the client a --trust-proxy proxy names, and only then", async () => {
+  const limited = async (trustProxy: string[] | undefined) => {
+    const { call } = harness({ rateLimit: { limit: 1, windowMs: 1000 } }, { now: () => 0, trustProxy });
+    const statuses = [];
+    for (const client of ["10.0.0.1", "10.0.0.2", "10.0.0.1"]) {
+      statuses.push((await call("/weather/Tokyo", { "x-real-ip": client }, from("127.0.0.1"))).status);
+    }
+    return statuses;
+  };
+  assert.deepEqual(await limited(["127.0.0.1"]), [200, 200, 429]);
+  assert.deepEqual(await limited(undefined), [200, 429, 429], "without trust, all come from the proxy");
+});
+
 Deno.test("createHandler() honours Prefer: code= with the error shape and Preference-Applied", async () => {
   const { call } = harness({});
   for (

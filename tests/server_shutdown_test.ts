@@ -111,3 +111,29 @@ Deno.test("server.ts stops anyway --grace ms after the signal when a client neve
   );
   assert.equal(server.stderr(), "error: Requests still in flight 0.3 s after SIGTERM: stopping anyway\n");
 });
+
+Deno.test("server.ts --drain answers on with Connection: close for that long after a signal, then stops", async () => {
+  await using server = await startServer(["--quiet", "--drain", "400"]);
+  const port = Number(server.url.port);
+  using conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const ask = async () => {
+    await conn.write(encoder.encode("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    const head = (await readHead(conn))!;
+    await readBody(conn, head.body, head.length);
+    return head;
+  };
+  assert.doesNotMatch((await ask()).head, /\r\nconnection: close/i, "keep-alive before the signal");
+  let exited = false;
+  server.child.status.then(() => exited = true);
+  server.child.kill("SIGTERM");
+  await waitFor(() => server.stdout().includes("Shutting down"), "the shutdown line");
+  const draining = await ask();
+  assert.equal(draining.status, 200, "still answering");
+  assert.match(draining.head, /\r\nconnection: close/i, "asking the client to close");
+  assert.equal(exited, false);
+  assert.equal((await server.stop()).code, 0);
+  assert.deepEqual(server.stdout().trim().split("\n").slice(1), [
+    "Shutting down on SIGTERM: answering 400 ms with Connection: close, then finishing the requests in flight " +
+    "(5 s at most); a second signal stops at once",
+  ]);
+});

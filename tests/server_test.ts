@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { VERSION } from "../src/version.ts";
 import { displayPath, ROUTES } from "../src/routes.ts";
-import { bundled, runEntry, startServer, tempFile } from "./_helpers.ts";
+import { bundled, ROOT, runEntry, spawnServer, startServer, tempFile } from "./_helpers.ts";
 
 Deno.test("server.ts on --port 0 prints its real URL and serves the API", async () => {
   await using server = await startServer();
@@ -151,3 +151,44 @@ Deno.test("server.ts names the grant it lacks to listen, not Deno's hint", async
       "(grant it with --allow-net=[::1], as deno task serve does with --allow-net)\n",
   );
 });
+
+Deno.test("server.ts --reuse-port without Deno's --unstable-net exits 1 and names that flag", async () => {
+  const { code, stdout, stderr } = await runEntry("server.ts", ["--port", "0", "--reuse-port"]);
+  assert.equal(stdout, "");
+  assert.equal(
+    stderr,
+    "error: Cannot listen with --reuse-port: Deno offers SO_REUSEPORT only with --unstable-net " +
+      "(deno run --unstable-net ... server.ts)\n",
+  );
+  assert.equal(code, 1);
+});
+
+Deno.test(
+  {
+    name: Deno.build.os === "linux"
+      ? "server.ts --reuse-port shares its port with a second server, which serves on when the first stops"
+      : "server.ts --reuse-port shares its port (ignored: SO_REUSEPORT spreads connections on Linux only)",
+    ignore: Deno.build.os !== "linux",
+  },
+  async () => {
+    const start = (port: string) =>
+      spawnServer(
+        new Deno.Command(Deno.execPath(), {
+          args: ["run", "--quiet", "--unstable-net", "--allow-net=127.0.0.1", "--allow-read", "--allow-env"]
+            .concat([new URL("server.ts", ROOT).pathname, "--port", port, "--reuse-port", "--quiet"]),
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }),
+      );
+    await using first = await start("0");
+    await using second = await start(first.url.port);
+    assert.equal(second.url.href, first.url.href);
+    assert.equal((await first.stop()).code, 0);
+    for (let i = 0; i < 5; i++) {
+      const answer = await fetch(new URL("/healthz", second.url), { headers: { connection: "close" } });
+      assert.equal(answer.status, 200);
+      await answer.body?.cancel();
+    }
+  },
+);

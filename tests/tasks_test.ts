@@ -4,6 +4,7 @@
 // in a terminal sends it.
 import assert from "node:assert/strict";
 import { createHandler } from "../src/handler.ts";
+import { findNginx, NGINX_CANDIDATES } from "../src/cluster.ts";
 import {
   bigDataFile,
   bundled,
@@ -227,6 +228,37 @@ groupTest(
   },
 );
 
+const NGINX = typeof await findNginx(NGINX_CANDIDATES) !== "string";
+
+Deno.test({
+  name:
+    "deno task cluster answers a request in flight on SIGINT to its process group, then exits 0, leaving nothing" +
+    (!GROUPS ? " (ignored: needs setsid and ps)" : !NGINX ? " (ignored: nginx not installed)" : ""),
+  ignore: !GROUPS || !NGINX,
+  fn: async () => {
+    await using cluster = await spawnServer(
+      taskCommand(["cluster", "--port", "0", "--instances", "1", "--", "--quiet"]),
+    );
+    await waitFor(() => cluster.stdout().includes("\nProcesses: "), "the Processes line");
+    const processes = /^Processes: nginx (\d+), instance 1 (\d+) /m.exec(cluster.stdout());
+    assert.ok(processes, cluster.stdout());
+    const slow = fetch(new URL("/weather/Tokyo", cluster.url), { headers: { prefer: "delay=500" } });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    Deno.kill(-cluster.child.pid, "SIGINT"); // Ctrl-C: the task runner and the cluster, not its children
+    const answer = await slow;
+    assert.equal(answer.status, 200);
+    await answer.body?.cancel();
+    assert.equal((await cluster.child.status).code, 0);
+    await cluster.stop();
+    assert.deepEqual(await groupMembers(cluster.child.pid), [], "no process left in the group");
+    const { stdout } = await new Deno.Command("ps", {
+      args: ["-o", "pid=", "-p", `${processes[1]},${processes[2]}`],
+    })
+      .output();
+    assert.equal(decoder.decode(stdout).trim(), "", "nginx and the instance have stopped");
+  },
+});
+
 /** What `flags` grant, as `Deno.permissions.query` answers for each of `descriptors`, in a subprocess. */
 async function granted(flags: string[], descriptors: Deno.PermissionDescriptor[]): Promise<string[]> {
   await using script = await tempFile(
@@ -279,6 +311,26 @@ Deno.test("the serve tasks grant what every documented flag needs, and nothing t
       ...Array(5).fill("prompt"),
     ], task);
   }
+});
+
+Deno.test("the cluster task may run Deno and nginx, reach 127.0.0.1, read deploy/, write /tmp, and no more", async () => {
+  const states = await granted(taskFlags("cluster"), [
+    { name: "run", command: "deno" },
+    { name: "run", command: "nginx" },
+    { name: "run", command: "/usr/sbin/nginx" },
+    { name: "net", host: "127.0.0.1:5000" },
+    { name: "read", path: new URL("deploy/nginx.conf", ROOT).pathname },
+    { name: "write", path: "/tmp/weather-cluster-x/nginx.conf" },
+    { name: "sys", kind: "uid" },
+    { name: "run", command: "sh" },
+    { name: "net", host: "0.0.0.0:80" },
+    { name: "read", path: new URL("data/weather.json", ROOT).pathname },
+    { name: "write", path: new URL("deno.json", ROOT).pathname },
+    { name: "sys", kind: "hostname" },
+    { name: "env", variable: "HOME" },
+    { name: "ffi" },
+  ]);
+  assert.deepEqual(states, [...Array(7).fill("granted"), ...Array(7).fill("prompt")]);
 });
 
 Deno.test("the client task grants any --url, its two variables, and nothing else", async () => {

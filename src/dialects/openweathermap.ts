@@ -29,38 +29,14 @@ import {
   type HourlySeries,
   type HourlyVariable,
 } from "../model/variables.ts";
-import { BadParameterError, fail, type Failure, PROBLEM_STATUS } from "../problem.ts";
+import { BadParameterError, fail, type Failure } from "../problem.ts";
 import { textParameter } from "../query_parameters.ts";
 import type { Outcome, QueryParameter, Route, RouteContext } from "../routes.ts";
 import { searchValues } from "../request_target.ts";
 import type { City } from "../schema.ts";
 import { isSeries, resolveScenarioTime, scenarioAlert } from "../model/scenario.ts";
 import { conditionOf } from "./openweathermap_conditions.ts";
-
-// --- Errors, as OpenWeatherMap writes them (its spacing and its mix of number and string `cod`) ----
-
-const UNAUTHORIZED =
-  '{"cod":401, "message": "Invalid API key. Please see https://openweathermap.org/faq#error401 for more info."}';
-const TOO_MANY =
-  '{"cod":429, "message": "Your account is temporary blocked due to exceeding of requests limitation of your subscription type. Please choose the proper subscription https://openweathermap.org/price"}';
-
-/**
- * The status and body OpenWeatherMap answers `failure` with: its own texts for 401 and 429, and
- * `{"cod":"404","message":…}` (`cod` a string) for the others, the failure's detail the message.
- */
-export function openWeatherMapErrorBody(failure: Failure): { status: number; body: string } {
-  const status = PROBLEM_STATUS[failure.code];
-  if (status === 401) return { status, body: UNAUTHORIZED };
-  if (status === 429) return { status, body: TOO_MANY };
-  const message = failure.code === "city_not_found" || failure.code === "bad_parameter"
-    ? failure.detail
-    : status === 404
-    ? "Internal error: not found"
-    : status >= 500
-    ? "Internal error"
-    : failure.detail;
-  return { status, body: JSON.stringify({ cod: String(status), message }) };
-}
+import { openWeatherMapErrorBody } from "./openweathermap_errors.ts";
 
 const bad = (message: string) => new BadParameterError("bad_parameter", message);
 const notFound = (message = "city not found"): Failure => fail("city_not_found", message);
