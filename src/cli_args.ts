@@ -673,7 +673,11 @@ function parseUpstream(values: ParsedFlags["values"], given: ReadonlySet<string>
     return undefined;
   }
   const text = values.upstream as string;
-  return { url: parseUpstreamBase(text === "" ? DEFAULT_UPSTREAM : text).href.replace(/\/+$/, ""), ttlMs, timeoutMs };
+  return {
+    url: parseUpstreamBase(text === "" ? DEFAULT_UPSTREAM : text).href.replace(/\/+$/, ""),
+    ttlMs,
+    timeoutMs,
+  };
 }
 
 /** How the client is named in its usage line and `--version`: the standalone executable's name. */
