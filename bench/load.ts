@@ -296,7 +296,7 @@ class Bench {
         "0",
         "--allow-net=127.0.0.1",
         `--allow-read=${read}`,
-        "--allow-env=WEATHER_DATA,WEATHER_QUIET",
+        "--allow-env=WEATHER_DATA,WEATHER_QUIET,WEATHER_NOW,WEATHER_SEED,WEATHER_API_KEYS,WEATHER_UPSTREAM",
         SERVER_V8_ARG,
         new URL("serve_parallel.ts", ROOT).pathname,
       ], { env: { WEATHER_QUIET: "1", ...(file ? { WEATHER_DATA: file } : {}) }, stderr, cpus });
