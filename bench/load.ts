@@ -725,7 +725,7 @@ async function main(args: string[]): Promise<number> {
           `${thousands(requests)} measured requests (and the warmup's)`,
       );
     }
-    if (rows.some((r) => r.variant === "upstream")) lines.push(await upstreamPattern(bench, 10, 2));
+    if (rows.some((r) => r.variant === "upstream")) lines.push(await upstreamPattern(bench, 30, 10));
     console.log(`\nTargets:\n${lines.join("\n")}`);
     return 0;
   } catch (error) {

@@ -165,10 +165,18 @@ function within(promise: Promise<unknown>, ms: number): Promise<void> {
  */
 function datedBy(outcome: Cacheable, at: number): Cacheable {
   if (at === 0 || outcome.lastModified === undefined) return outcome;
+  // A cached answer comes back with the same body: date it once per body and upstream answer,
+  // not per request (an answer is never changed once made, so the dated copy serves again).
+  const known = dated.get(outcome.representation);
+  if (known !== undefined && known.at === at && known.from === outcome.lastModified) return known.outcome;
   // HTTP dates count whole seconds.
-  if (Math.floor(at / 1000) * 1000 <= Date.parse(outcome.lastModified)) return outcome;
-  return { ...outcome, lastModified: new Date(at).toUTCString() };
+  const result = Math.floor(at / 1000) * 1000 <= Date.parse(outcome.lastModified)
+    ? outcome
+    : { ...outcome, lastModified: new Date(at).toUTCString() };
+  dated.set(outcome.representation, { at, from: outcome.lastModified, outcome: result });
+  return result;
 }
+const dated = new WeakMap<object, { at: number; from: string; outcome: Cacheable }>();
 const timerSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The route of `request`, for the shape of an unexpected error's body; undefined when none is found. */

@@ -156,8 +156,9 @@ class Scope implements RequestWeather {
   origin: WeatherOrigin | undefined = undefined;
   newest = 0;
   key = "";
-  #used: UpstreamWeather[] = [];
-  #pending: Promise<boolean>[] = [];
+  // Made on first use: most requests of a warm server use one place and wait for nothing.
+  #used: UpstreamWeather[] | undefined;
+  #pending: Promise<boolean>[] | undefined;
   #settled = false;
   #waited = false;
   constructor(readonly upstream: Upstream) {}
@@ -174,7 +175,7 @@ class Scope implements RequestWeather {
       return overlay(city, found.weather);
     }
     if (!this.#settled) {
-      this.#pending.push(this.upstream.load(city.latitude, city.longitude));
+      (this.#pending ??= []).push(this.upstream.load(city.latitude, city.longitude));
       return city;
     }
     if (found !== undefined) {
@@ -187,16 +188,16 @@ class Scope implements RequestWeather {
   }
 
   #use(w: UpstreamWeather): void {
-    this.#used.push(w);
+    (this.#used ??= []).push(w);
     this.key += `|${w.version}`;
     if (w.fetchedAt > this.newest) this.newest = w.fetchedAt;
   }
 
   ready(): void {
-    if (this.#pending.length === 0) return;
+    if (this.#pending === undefined) return;
     const loaded = Promise.all(this.#pending);
-    this.#pending = [];
-    this.#used = [];
+    this.#pending = undefined;
+    this.#used = undefined;
     this.key = "";
     this.origin = undefined;
     this.newest = 0;
@@ -216,6 +217,6 @@ class Scope implements RequestWeather {
   stamp(): WeatherStamp | undefined {
     // An answer made from stale weather or the model is not kept to be found again: the next
     // request should try the upstream anew.
-    return this.origin === "cache" || this.origin === "upstream" ? this.#used.slice() : undefined;
+    return this.origin === "cache" || this.origin === "upstream" ? (this.#used ?? []).slice() : undefined;
   }
 }
