@@ -112,7 +112,8 @@ function parseJson(text: string, label: string): unknown {
   }
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+/** The value at JSON path `path` of `root`, or undefined where the path leads nowhere. */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let value = root;
   for (const key of path) {
     if (value === null || typeof value !== "object") return undefined;
@@ -121,10 +122,11 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-function describeFound(value: unknown): string {
+/** A value as an error message quotes it: its JSON, cut to `max` characters, or "nothing". */
+export function describeFound(value: unknown, max = 60): string {
   if (value === undefined) return "nothing";
   const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }
 
 /**

@@ -254,6 +254,13 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     return send(request, JSON.stringify(body), headers, body.status);
   }
 
+  /** The generic 500 of an unexpected exception, which goes to `options.onError`. */
+  function internalError(request: Request, headers: HeaderList, error: unknown, route?: Route): Response {
+    options.onError?.(error, request);
+    const safe = headers.filter(([name]) => name === "x-request-id");
+    return failure(request, safe, fail("internal_error", "The server failed to answer this request"), route);
+  }
+
   function answer(request: Request, route: Route, outcome: Outcome, headers: HeaderList): Response {
     switch (outcome.kind) {
       case "representation":
@@ -401,14 +408,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       const dated = outcome.kind === "representation" ? datedBy(outcome, weather.newest) : outcome;
       return answer(request, route, dated, headers);
     } catch (error) {
-      options.onError?.(error, request);
-      const safe = headers.filter(([name]) => name === "x-request-id");
-      return failure(
-        request,
-        safe,
-        fail("internal_error", "The server failed to answer this request"),
-        route,
-      );
+      return internalError(request, headers, error, route);
     }
   }
 
@@ -445,14 +445,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       );
       return new Response(outcome.representation.body, { status: 200, headers });
     } catch (error) {
-      options.onError?.(error, request);
-      const safe = headers.filter(([name]) => name === "x-request-id");
-      return failure(
-        request,
-        safe,
-        fail("internal_error", "The server failed to answer this request"),
-        route,
-      );
+      return internalError(request, headers, error, route);
     }
   }
 
@@ -464,10 +457,7 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
       cors.allow(request, headers);
       return respond(request, info, headers);
     } catch (error) {
-      options.onError?.(error, request);
-      const safe = headers.filter(([name]) => name === "x-request-id");
-      const failed = fail("internal_error", "The server failed to answer this request");
-      return failure(request, safe, failed, routeOf(request));
+      return internalError(request, headers, error, routeOf(request));
     }
   };
 }

@@ -16,6 +16,7 @@
  * @module
  */
 
+import { describeFound, valueAt } from "./data_file.ts";
 import { z } from "zod";
 import { formatJsonPath } from "./data_file.ts";
 import { LruCache } from "./lru_cache.ts";
@@ -346,21 +347,6 @@ const AnswerSchema = z.object({
   }
 });
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let value = root;
-  for (const key of path) {
-    if (value === null || typeof value !== "object") return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
-
-function found(value: unknown): string {
-  if (value === undefined) return "nothing";
-  const json = JSON.stringify(value);
-  return json.length > 40 ? `${json.slice(0, 37)}...` : json;
-}
-
 /** Why `value` is not a plausible value of `variable`, or undefined when it is. */
 function implausible(variable: HourlyVariable, value: number): string | undefined {
   if (variable === "weather_code") return WMO_CODES.has(value) ? undefined : "not a WMO weather code";
@@ -387,7 +373,7 @@ export function upstreamWeatherOf(
   const invalid = (why: string) => new UpstreamError(`The upstream's answer ${why}`, "invalid");
   if (json !== null && typeof json === "object" && (json as { error?: unknown }).error === true) {
     const reason = (json as { reason?: unknown }).reason;
-    throw invalid(`is an error: ${typeof reason === "string" ? reason : found(reason)}`);
+    throw invalid(`is an error: ${typeof reason === "string" ? reason : describeFound(reason, 40)}`);
   }
   const result = AnswerSchema.safeParse(json);
   if (!result.success) {
@@ -395,7 +381,7 @@ export function upstreamWeatherOf(
     const expected = issue.message.replace(/^Invalid input: /, "");
     throw invalid(
       `has the wrong shape: ${formatJsonPath(issue.path)}: ${expected}, found ${
-        found(valueAt(json, issue.path))
+        describeFound(valueAt(json, issue.path), 40)
       }`,
     );
   }
