@@ -6,7 +6,6 @@ import type { Dataset } from "./dataset.ts";
 import { type HeaderList, readHeadersAtOnce, requestIdOf } from "./http.ts";
 import { controlsReport, createGate, type MockControls, OPEN_GATE } from "./mock_controls.ts";
 import {
-  BadParameterError,
   fail,
   type Failure,
   JSON_CONTENT_TYPE,
@@ -15,24 +14,14 @@ import {
   problem,
   PROBLEM_CONTENT_TYPE,
 } from "./problem.ts";
-import { type RequestTarget, requestTarget, searchParameters, searchValues } from "./request_target.ts";
+import { type RequestTarget, requestTarget } from "./request_target.ts";
+import { createRouteRunner } from "./route_runner.ts";
 import {
   MODEL_WEATHER,
   type RequestWeather,
   type UpstreamWeatherSource,
   type WeatherOrigin,
-  WeatherPending,
-  type WeatherScope,
 } from "./weather_scope.ts";
-
-const NO_VALUES: readonly string[] = Object.freeze([]);
-const manyParameters = new WeakMap<Route, boolean>();
-/** Whether `route` reads more than three query parameters. */
-function readsMany(route: Route): boolean {
-  let many = manyParameters.get(route);
-  if (many === undefined) manyParameters.set(route, many = Object.keys(route.query).length > 3);
-  return many;
-}
 import { findRoute, type Outcome, type Route, routePath, type ServerStatus } from "./routes.ts";
 
 /** Holds the dataset the handler serves; swapping `current` switches every later request at once. */
@@ -153,12 +142,6 @@ function targetOf(request: Request): RequestTarget | undefined {
 
 const encoder = new TextEncoder();
 
-/** Settles when `promise` does or after `ms` milliseconds, whichever is first, leaving no timer behind. */
-function within(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
-  return Promise.race([promise.then(() => {}, () => {}), timeout]).finally(() => clearTimeout(timer));
-}
 /**
  * `outcome` with a `Last-Modified` no earlier than `at` (epoch ms), when the upstream weather it
  * was made from arrived: that weather changes within the model's slot, which dates the rest.
@@ -236,6 +219,15 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     },
   };
 
+  const run = createRouteRunner({
+    data: () => source.current,
+    server,
+    clock,
+    seed,
+    apiKeys,
+    upstream: live,
+  });
+
   function failure(request: Request, headers: HeaderList, failed: Failure, route?: Route): Response {
     const body = problem(failed.code, failed.detail, failed.extensions);
     headers.push(["x-content-type-options", "nosniff"], ["cache-control", "no-store"]);
@@ -273,65 +265,6 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
         return send(request, JSON.stringify(outcome.value), headers);
       case "problem":
         return failure(request, headers, outcome, route);
-    }
-  }
-
-  /** Runs `route` with the query parameters it declares, and no others. */
-  function run(
-    route: Route,
-    request: Request,
-    pathname: string,
-    search: string,
-    weather: WeatherScope = MODEL_WEATHER,
-  ): Outcome | Promise<Outcome> {
-    const context = {
-      data: source.current,
-      request,
-      pathname,
-      search,
-      server,
-      clock: clock(),
-      seed,
-      apiKeys,
-      weather,
-    };
-    const repeated = route.repeated?.(context);
-    if (repeated !== undefined) {
-      // An answer of weather is reused only if made the way this handler makes it, and still current.
-      if (repeated.kind !== "representation") return repeated;
-      if (live === undefined) {
-        if (repeated.weather === undefined) return repeated;
-      } else if (repeated.weather !== undefined && live.source.current(repeated.weather)) {
-        (weather as RequestWeather).cached(repeated.weather);
-        return repeated;
-      }
-    }
-    const query: Record<string, unknown> = {};
-    // One pass over the query for a route of many parameters; a scan per parameter for the others.
-    const many = search.length > 1 && readsMany(route) ? searchParameters(search) : undefined;
-    try {
-      for (const key in route.query) {
-        const parameter = route.query[key]!;
-        const values = many
-          ? many.get(parameter.name) ?? NO_VALUES
-          : search === ""
-          ? NO_VALUES
-          : searchValues(search, parameter.name);
-        query[key] = parameter.parse(values);
-      }
-    } catch (error) {
-      if (error instanceof BadParameterError) return error.failure;
-      throw error;
-    }
-    try {
-      return route.answer(context, query);
-    } catch (error) {
-      if (!(error instanceof WeatherPending)) throw error;
-      // Wait for the upstream, at most its timeout, then answer from whatever is there.
-      return within(error.loaded, live!.waitMs).then(() => {
-        (weather as RequestWeather).settle();
-        return route.answer(context, query);
-      });
     }
   }
 
