@@ -98,6 +98,11 @@ export interface UpstreamOptions {
   negativeTtlMs?: number;
   /** Longest `Retry-After` waited for within a load; a longer one ends the load and is honoured by not calling until then. @default 5000 */
   maxRetryAfterMs?: number;
+  /**
+   * Most calls to the upstream at once; more loads wait their turn (Open-Meteo refuses too many
+   * concurrent requests from one client with a 429). @default 6
+   */
+  maxConcurrent?: number;
   /** The fetch to use; tests inject one. @default globalThis.fetch */
   fetch?: typeof fetch;
   /** Current time in ms; tests inject a fake clock. @default Date.now */
@@ -665,6 +670,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   const threshold = checkWhole(options.breakerThreshold ?? 5, "breakerThreshold", 1, 1_000_000);
   const cooldown = checkNumber(options.breakerCooldownMs ?? 30_000, "breakerCooldownMs", 0);
   const negativeTtl = checkNumber(options.negativeTtlMs ?? 10_000, "negativeTtlMs", 0);
+  const maxConcurrent = checkWhole(options.maxConcurrent ?? 6, "maxConcurrent", 1, 1000);
   const now = options.now ?? Date.now;
   const fetchOptions: FetchUpstreamOptions = {
     timeoutMs: checkNumber(options.timeoutMs ?? 3000, "timeoutMs", 1),
@@ -696,7 +702,20 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   let open = false, openedAt = 0, probing = false;
   let pausedUntil = 0;
 
+  // Loads beyond `maxConcurrent` wait their turn: a page of 58 cities must not be 58 calls at once.
+  let active = 0;
+  const turns: (() => void)[] = [];
+  async function turn(): Promise<void> {
+    if (active >= maxConcurrent) await new Promise<void>((resolve) => turns.push(resolve));
+    active++;
+  }
+  function done(): void {
+    active--;
+    turns.shift()?.();
+  }
+
   async function run(key: number, latitude: number, longitude: number, probe: boolean): Promise<boolean> {
+    await turn();
     try {
       const weather = await fetchUpstreamWeather(
         base,
@@ -731,6 +750,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
       }
       return false;
     } finally {
+      done();
       if (probe) probing = false;
     }
   }

@@ -615,3 +615,21 @@ Deno.test("fetchUpstreamWeather() throws a typed error whose kind says what fail
     { name: "UpstreamError", kind: "unreachable", network: true },
   );
 });
+
+Deno.test("createUpstream() makes at most maxConcurrent calls at once, and every load still gets its answer", async () => {
+  let active = 0, most = 0;
+  const stub = stubFetch(async (request) => {
+    active++;
+    most = Math.max(most, active);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    active--;
+    return ours(request);
+  });
+  const upstream = createUpstream({ base: "http://x", fetch: stub.fetch, maxConcurrent: 3 });
+  const places = bundled.cities.slice(0, 12);
+  const loaded = await Promise.all(places.map((c) => upstream.load(c.latitude, c.longitude)));
+  assert.deepEqual(loaded, places.map(() => true));
+  assert.equal(stub.calls.length, 12);
+  assert.equal(most, 3);
+  assert.throws(() => createUpstream({ base: "http://x", maxConcurrent: 0 }), RangeError);
+});
