@@ -269,23 +269,7 @@ class Bench {
     const cpus = this.options.pin ? "0" : undefined;
     const stderr = variant === "logging" ? this.options.logSink : "pipe";
     let server;
-    if (variant === "upstream") {
-      const source = await this.ours("quiet", big);
-      server = await startServer(key, DENO, [
-        "run",
-        "--quiet",
-        "--allow-net=127.0.0.1",
-        `--allow-read=${read}`,
-        SERVER_V8_ARG,
-        new URL("server.ts", ROOT).pathname,
-        "--port",
-        "0",
-        "--quiet",
-        "--upstream",
-        source.url.origin,
-        ...(file ? ["--data", file] : []),
-      ], { stderr, cpus });
-    } else if (variant === "parallel") {
+    if (variant === "parallel") {
       server = await startServer(key, DENO, [
         "serve",
         "--quiet",
@@ -301,6 +285,10 @@ class Bench {
         new URL("serve_parallel.ts", ROOT).pathname,
       ], { env: { WEATHER_QUIET: "1", ...(file ? { WEATHER_DATA: file } : {}) }, stderr, cpus });
     } else {
+      // The upstream variant is a quiet server whose upstream is another of ours, the quiet one.
+      const upstream = variant === "upstream"
+        ? ["--upstream", (await this.ours("quiet", big)).url.origin]
+        : [];
       server = await startServer(key, DENO, [
         "run",
         "--quiet",
@@ -310,7 +298,8 @@ class Bench {
         new URL("server.ts", ROOT).pathname,
         "--port",
         "0",
-        ...(variant === "quiet" ? ["--quiet"] : []),
+        ...(variant === "logging" ? [] : ["--quiet"]),
+        ...upstream,
         ...(file ? ["--data", file] : []),
       ], { stderr, cpus });
     }
