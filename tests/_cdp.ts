@@ -261,12 +261,23 @@ export class Page {
   // deno-lint-ignore no-explicit-any
   async waitFor<T = any>(expression: string, ms = 10_000): Promise<T> {
     const deadline = Date.now() + ms;
+    // A navigation under way (after a click) ends the page an evaluation ran in: ask the next one.
+    const navigated = (error: unknown) =>
+      /Inspected target navigated or closed|Cannot find context with specified id/.test(String(error));
     for (;;) {
-      const value = await this.evaluate<T>(expression);
-      if (value) return value;
+      try {
+        const value = await this.evaluate<T>(expression);
+        if (value) return value;
+      } catch (error) {
+        if (!navigated(error)) throw error;
+      }
       if (Date.now() > deadline) throw new Error(`Timed out after ${ms} ms waiting for: ${expression}`);
       // Wait one frame in the page between polls: paced by the browser, not a fixed sleep.
-      await this.evaluate("new Promise((resolve) => requestAnimationFrame(() => resolve(0)))");
+      await this.evaluate("new Promise((resolve) => requestAnimationFrame(() => resolve(0)))").catch(
+        (error) => {
+          if (!navigated(error)) throw error;
+        },
+      );
     }
   }
 
