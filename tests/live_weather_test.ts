@@ -425,5 +425,7 @@ Deno.test("A server with --upstream names no weather source on an error answer",
   );
   assert.equal(answer.status, 400);
   assert.equal(answer.headers.get("x-weather-source"), null);
+  // A time the model does not cover is refused without asking the upstream.
+  assert.equal(up.state.calls, 0);
   await live.settled();
 });

@@ -17,6 +17,7 @@ import {
   hourlySeries,
   type ModelCity,
   type ModelInput,
+  modelRange,
 } from "../model/forecast.ts";
 import { type Place, placesOf } from "../model/places.ts";
 import { moonSeries, sunDay } from "../model/sun.ts";
@@ -560,12 +561,12 @@ function alertsOf(location: Location, context: RouteContext) {
 function timeMachine(location: Location, context: RouteContext, units: OwmUnits, dt: number) {
   const { place } = location;
   const zone = place.city.timezone;
-  const input: ModelInput = {
-    city: liveCity(context, place.city),
-    seed: context.seed,
-    now: slotOf(context.clock),
-  };
   const hour = Math.floor(dt * 1000 / HOUR_MS) * HOUR_MS;
+  const plain: ModelInput = { city: place.city, seed: context.seed, now: slotOf(context.clock) };
+  // A time the model does not cover is refused before any upstream weather is waited for.
+  const range = modelRange(plain);
+  if (hour < range.start || hour >= range.end) throw bad("requested time is out of allowed range");
+  const input: ModelInput = { ...plain, city: liveCity(context, place.city) };
   let series: HourlySeries;
   try {
     series = hourlySeries(input, hour, 1);
