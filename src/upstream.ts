@@ -143,11 +143,13 @@ export interface Upstream {
   /**
    * The stored answer for the coordinates, or undefined; `fresh` false once older than the TTL
    * (still usable as stale). Synchronous and cheap: a Map lookup keyed by the coordinates.
-   * Counts a hit (fresh) or a miss (stale or absent) for the hit rate.
+   * Counts a hit (fresh) or a miss (stale or absent) for the hit rate, unless `count` is false
+   * (a second look for a request already counted).
    */
   peek(
     latitude: number,
     longitude: number,
+    count?: boolean,
   ): { readonly weather: UpstreamWeather; readonly fresh: boolean } | undefined;
   /**
    * Fetches (coalesced: one call in flight per key, every concurrent caller shares it) and stores
@@ -756,12 +758,12 @@ export function createUpstream(options: UpstreamOptions): Upstream {
   }
 
   return {
-    peek(latitude, longitude) {
+    peek(latitude, longitude, count = true) {
       if (!(latitude >= -90 && latitude <= 90 && longitude >= -180 && longitude <= 180)) return undefined;
       const key = keyOf(Math.round(latitude * COORDINATE_SCALE), Math.round(longitude * COORDINATE_SCALE));
       const entry = cache.peek(key);
       if (entry === undefined) {
-        misses++;
+        if (count) misses++;
         return undefined;
       }
       // Moving an entry to the recent end on every hit would double the cost of a peek: once in
@@ -772,10 +774,10 @@ export function createUpstream(options: UpstreamOptions): Upstream {
         cache.find(key);
       }
       if (now() - entry.fresh.weather.fetchedAt < ttl) {
-        hits++;
+        if (count) hits++;
         return entry.fresh;
       }
-      misses++;
+      if (count) misses++;
       return entry.stale;
     },
 

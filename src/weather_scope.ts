@@ -168,7 +168,8 @@ class Scope implements RequestWeather {
   }
 
   of<T extends ModelCity>(city: T): T {
-    const found = this.upstream.peek(city.latitude, city.longitude);
+    // After the wait, the request's first look has counted for the hit rate already.
+    const found = this.upstream.peek(city.latitude, city.longitude, !this.#waited);
     if (found !== undefined && found.fresh) {
       this.#use(found.weather);
       this.#note(this.#waited ? "upstream" : "cache");

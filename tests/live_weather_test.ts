@@ -199,6 +199,9 @@ Deno.test("A server with --upstream makes one upstream call for 500 concurrent r
   const status = await health(live.handler);
   assert.equal(status.cache.entries, 2);
   assert.equal(status.calls, 2);
+  // Each of the first 500 requests missed once (the rerun after the wait is not counted again);
+  // Paris missed once, and Tokyo's last request hit.
+  assert.deepEqual([status.cache.misses, status.cache.hits], [501, 1]);
   await live.settled();
 });
 
