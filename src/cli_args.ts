@@ -433,7 +433,7 @@ ${flagHelp(SERVER_FLAGS, 16)}
 ${routes}
 
 SIGINT or SIGTERM stops after the requests in flight, waiting --grace ms at most; another
-signal stops at once (the first one repeated within a second counts once).`;
+signal stops at once (the first one repeated within 2 s counts once).`;
 }
 
 /** Settings of a server run. */
