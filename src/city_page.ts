@@ -332,8 +332,7 @@ export function cityPage(
   clock: ModelClock,
   weather: WeatherScope = MODEL_WEATHER,
 ): PageAnswer {
-  const city: City = weather.of(data.cities[index]!);
-  weather.ready();
+  const city: City = weather.city(data.cities[index]!);
   let cache = caches.get(data);
   if (cache === undefined) caches.set(data, cache = new LruCache(MAX_CACHED_CITY_PAGES));
   const slot = slotOf(clock.now);

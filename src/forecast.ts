@@ -151,8 +151,7 @@ export function cachedForecast(
   query: ForecastQuery,
   weather: WeatherScope = MODEL_WEATHER,
 ): ForecastAnswer {
-  const city = weather.of(data.cities[index]!);
-  weather.ready();
+  const city = weather.city(data.cities[index]!);
   let cache = caches.get(data);
   if (cache === undefined) caches.set(data, cache = new LruCache(MAX_CACHED_FORECASTS));
   const slot = slotOf(now);

@@ -239,8 +239,7 @@ function cityWeather({ data, weather }: RouteContext, city: string, units: UnitS
   const index = findCity(data, city);
   if (typeof index !== "number") return index;
   const file = data.cities[index]!;
-  const live = weather.of(file);
-  weather.ready();
+  const live = weather.city(file);
   if (live === file) {
     return {
       kind: "representation",

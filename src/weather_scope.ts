@@ -31,6 +31,8 @@ export interface WeatherScope {
    * this run: the handler waits for it and runs the route again.
    */
   ready(): void;
+  /** One city's weather: {@linkcode WeatherScope.of} then {@linkcode WeatherScope.ready}. */
+  city<T extends ModelCity>(city: T): T;
   /** Tells the upstream weather used so far apart, for the keys of caches ("" for the model's). */
   readonly key: string;
   /**
@@ -47,6 +49,7 @@ export type WeatherStamp = readonly UpstreamWeather[];
 export const MODEL_WEATHER: WeatherScope = {
   of: (city) => city,
   ready() {},
+  city: (city) => city,
   key: "",
   stamp: () => undefined,
 };
@@ -186,6 +189,12 @@ class Scope implements RequestWeather {
     }
     this.#note("model");
     return city;
+  }
+
+  city<T extends ModelCity>(city: T): T {
+    const live = this.of(city);
+    this.ready();
+    return live;
   }
 
   #use(w: UpstreamWeather): void {

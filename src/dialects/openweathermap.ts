@@ -15,7 +15,6 @@ import {
   currentConditions,
   dailySeries,
   hourlySeries,
-  type ModelCity,
   type ModelInput,
   modelRange,
 } from "../model/forecast.ts";
@@ -260,17 +259,10 @@ const coord4 = (x: number) => Math.round(x * 10_000) / 10_000 || 0;
 
 // --- Answers ---------------------------------------------------------------------------------------
 
-/** The city to model for a place, with upstream weather when the server has one (see `weather_scope.ts`). */
-function liveCity(context: RouteContext, city: ModelCity): ModelCity {
-  const live = context.weather.of(city);
-  context.weather.ready();
-  return live;
-}
-
 function current25(location: Location, context: RouteContext, units: OwmUnits) {
   const { place, city } = location;
   const slot = slotOf(context.clock);
-  const input: ModelInput = { city: liveCity(context, place.city), seed: context.seed, now: slot };
+  const input: ModelInput = { city: context.weather.city(place.city), seed: context.seed, now: slot };
   const now: Current15 = currentConditions(input);
   const hour = Math.floor(slot / HOUR_MS) * HOUR_MS;
   const around = hourlySeries(input, hour - HOUR_MS, 3).temperature;
@@ -318,7 +310,7 @@ function current25(location: Location, context: RouteContext, units: OwmUnits) {
 function forecast25(location: Location, context: RouteContext, units: OwmUnits, count: number) {
   const { place, city } = location;
   const slot = slotOf(context.clock);
-  const input: ModelInput = { city: liveCity(context, place.city), seed: context.seed, now: slot };
+  const input: ModelInput = { city: context.weather.city(place.city), seed: context.seed, now: slot };
   const first = Math.floor(slot / (3 * HOUR_MS)) * 3 * HOUR_MS + 3 * HOUR_MS;
   const series = hourlySeries(input, first, count * 3);
   const list = [];
@@ -426,7 +418,7 @@ function oneCall(location: Location, context: RouteContext, units: OwmUnits, exc
   const { place } = location;
   const zone = place.city.timezone;
   const slot = slotOf(context.clock);
-  const input: ModelInput = { city: liveCity(context, place.city), seed: context.seed, now: slot };
+  const input: ModelInput = { city: context.weather.city(place.city), seed: context.seed, now: slot };
   const hour = Math.floor(slot / HOUR_MS) * HOUR_MS;
   const hourly = hourlySeries(input, hour, 50);
   const body: Record<string, unknown> = {
@@ -566,7 +558,7 @@ function timeMachine(location: Location, context: RouteContext, units: OwmUnits,
   // A time the model does not cover is refused before any upstream weather is waited for.
   const range = modelRange(plain);
   if (hour < range.start || hour >= range.end) throw bad("requested time is out of allowed range");
-  const input: ModelInput = { ...plain, city: liveCity(context, place.city) };
+  const input: ModelInput = { ...plain, city: context.weather.city(place.city) };
   let series: HourlySeries;
   try {
     series = hourlySeries(input, hour, 1);
