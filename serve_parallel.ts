@@ -10,8 +10,8 @@
 //   WEATHER_UPSTREAM  live weather from this Open-Meteo-compatible API, as --upstream URL (each
 //                     worker has its own cache of it)
 import { withAccessLog } from "./src/access_log.ts";
-import { parseApiKeys, parseInstant, parseWholeNumber } from "./src/cli_args.ts";
-import { createUpstream, parseUpstreamBase } from "./src/upstream.ts";
+import { parseApiKeys, parseInstant, parseUpstreamUrl, parseWholeNumber } from "./src/cli_args.ts";
+import { createUpstream } from "./src/upstream.ts";
 import { upstreamWeather } from "./src/weather_scope.ts";
 import { loadDataset } from "./src/dataset.ts";
 import { createHandler } from "./src/handler.ts";
@@ -32,7 +32,7 @@ async function serve(): Promise<Deno.ServeDefaultExport> {
   let dataset, frozenClock, controls, apiKeys, upstream;
   try {
     if (upstreamUrl !== undefined) {
-      const base = parseUpstreamBase(upstreamUrl).href;
+      const base = parseUpstreamUrl(upstreamUrl);
       upstream = { source: upstreamWeather(createUpstream({ base })), waitMs: 3000 };
     }
     apiKeys = parseApiKeys(keys?.split(","));

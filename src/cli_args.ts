@@ -672,12 +672,15 @@ function parseUpstream(values: ParsedFlags["values"], given: ReadonlySet<string>
     if (stray !== undefined) throw new TypeError(`Option "--${stray}" needs --upstream`);
     return undefined;
   }
-  const text = values.upstream as string;
-  return {
-    url: parseUpstreamBase(text === "" ? DEFAULT_UPSTREAM : text).href.replace(/\/+$/, ""),
-    ttlMs,
-    timeoutMs,
-  };
+  return { url: parseUpstreamUrl(values.upstream as string), ttlMs, timeoutMs };
+}
+
+/**
+ * An upstream base URL as the server keeps it: checked by `parseUpstreamBase`, without a trailing
+ * slash; "" stands for {@linkcode DEFAULT_UPSTREAM}.
+ */
+export function parseUpstreamUrl(text: string): string {
+  return parseUpstreamBase(text === "" ? DEFAULT_UPSTREAM : text).href.replace(/\/+$/, "");
 }
 
 /** How the client is named in its usage line and `--version`: the standalone executable's name. */
