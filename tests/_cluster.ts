@@ -104,6 +104,8 @@ export interface WrkCounts {
   statuses: Record<string, number>;
   /** Connect, read, write and timeout errors. */
   socketErrors: number;
+  /** The socket errors by kind, for a failure's message. */
+  errors: { connect: number; read: number; write: number; timeout: number };
 }
 
 // wrk's Lua hooks: the requests go round `paths` (a POST body after a space), each thread counts
@@ -138,8 +140,10 @@ function done(summary, latency, requests)
   local parts = {}
   for key, n in pairs(total) do table.insert(parts, string.format('"%s":%d', key, n)) end
   local e = summary.errors
-  io.write(string.format('COUNTS {"requests":%d,"socketErrors":%d,"statuses":{%s}}\\n',
-    summary.requests, e.connect + e.read + e.write + e.timeout, table.concat(parts, ",")))
+  io.write(string.format('COUNTS {"requests":%d,"socketErrors":%d,' ..
+    '"errors":{"connect":%d,"read":%d,"write":%d,"timeout":%d},"statuses":{%s}}\\n',
+    summary.requests, e.connect + e.read + e.write + e.timeout, e.connect, e.read, e.write, e.timeout,
+    table.concat(parts, ",")))
 end
 `;
 
