@@ -135,3 +135,21 @@ function decodeFormComponent(text: string): string {
   if (text.indexOf("+") !== -1) text = text.replaceAll("+", " ");
   return text.indexOf("%") === -1 ? text : decodeURIComponent(text);
 }
+
+// A host name, IPv4 address or IP literal, then an optional port (RFC 3986, section 3.2.2).
+const HOST = /^(?:\[[0-9A-Za-z:.%]+\]|[0-9A-Za-z\-._~!$&'()*+,;=%]*)(?::\d*)?$/;
+
+/**
+ * The path and query of `request`, or undefined when it has none to route by. Deno builds
+ * `request.url` from the raw Host header: "a b" makes it unparseable, and "x/weather/cities?"
+ * would move the path.
+ */
+export function targetOfRequest(request: Request): RequestTarget | undefined {
+  const host = request.headers.get("host");
+  if (host !== null && !HOST.test(host)) return undefined;
+  try {
+    return requestTarget(request.url);
+  } catch {
+    return undefined;
+  }
+}
