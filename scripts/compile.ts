@@ -1,7 +1,7 @@
 // Builds the standalone executables with `deno compile`: `deno task compile` for this machine,
 // `deno task compile:all` for every target Deno supports. The flags here are the only place the
 // executables' permissions are set; docs/permissions.md explains each one, and
-// tests/compile_test.ts checks the built files against that list.
+// tests/e2e/compile_test.ts checks the built files against that list.
 
 /** The targets `deno compile --target` accepts in Deno 2.9.6. */
 export const TARGETS = [

@@ -211,7 +211,7 @@ Deno.test("CityNameIndex.suggest() gives the same names in the same order as a s
         assert.deepEqual(index.suggest(query), referenceSuggest(names, query), query);
       }
     }),
-    { numRuns: 500 },
+    { numRuns: 200 },
   );
 });
 
@@ -243,6 +243,6 @@ Deno.test("CityNameIndex.suggest() and find() with aliases agree with a scan of 
         assert.equal(index.find(query), referenceFind(names, query, aliases), query);
       }
     }),
-    { numRuns: 300 },
+    { numRuns: 150 },
   );
 });

@@ -1,8 +1,8 @@
 // The cluster under wrk load: an instance killed and started again, and a rolling restart, with
 // no failed request. Failover and retries are nginx's; the cluster only runs the processes.
 import assert from "node:assert/strict";
-import { waitFor } from "./_helpers.ts";
-import { alive, clusterTest, startCluster, wrkCounts } from "./_cluster.ts";
+import { waitFor } from "../_helpers.ts";
+import { alive, clusterTest, startCluster, wrkCounts } from "../_cluster.ts";
 
 /** Every kind of route, a form POST to Open-Meteo among them. */
 const PATHS = [

@@ -2,10 +2,10 @@
 // every dialect's routes with ETag, 304 and compression, and the rate limits.
 import assert from "node:assert/strict";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import { fail, problem } from "../src/problem.ts";
-import { displayPath, ROUTES } from "../src/routes.ts";
-import { bundledHandler, rawRequest, waitFor } from "./_helpers.ts";
-import { clusterTest, startCluster } from "./_cluster.ts";
+import { fail, problem } from "../../src/problem.ts";
+import { displayPath, ROUTES } from "../../src/routes.ts";
+import { bundledHandler, rawRequest, waitFor } from "../_helpers.ts";
+import { clusterTest, startCluster } from "../_cluster.ts";
 
 const NOW = "2026-11-23T12:00:00Z";
 /** The server's own answers at the clock the clusters below are frozen at. */

@@ -1,10 +1,10 @@
 // The dashboard in a real browser: headless Chromium driven over the DevTools protocol (see
 // _cdp.ts for why no library), against the handler served in-process on 127.0.0.1, port 0.
 import assert from "node:assert/strict";
-import { normalizeCityName } from "../src/city_names.ts";
-import { createHandler } from "../src/handler.ts";
-import { Browser, type CdpEvent, CHROMIUM, hasChromium, type Page } from "./_cdp.ts";
-import { bundled, datasetOf, ROOT } from "./_helpers.ts";
+import { normalizeCityName } from "../../src/city_names.ts";
+import { createHandler } from "../../src/handler.ts";
+import { Browser, type CdpEvent, CHROMIUM, hasChromium, type Page } from "../_cdp.ts";
+import { bundled, datasetOf, ROOT } from "../_helpers.ts";
 
 const OUTPUT = new URL("test-output/", ROOT);
 const HOSTILE = "<img src=x onerror=alert(1)>";

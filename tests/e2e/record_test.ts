@@ -2,14 +2,14 @@
 // project's own server as the upstream, started on port 0 with --now and --seed.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readDataFile } from "../src/data_file.ts";
-import { loadDataset } from "../src/dataset.ts";
-import { createHandler } from "../src/handler.ts";
-import { HOURLY_VARIABLES, OPEN_METEO_HOURLY } from "../src/model/variables.ts";
-import { recordCities, recordedCity, recordedFileText } from "../src/record.ts";
-import { CurrentSchema, type WeatherFile } from "../src/schema.ts";
-import { fetchUpstreamWeather, upstreamUrl } from "../src/upstream.ts";
-import { bundled, ROOT, startServer, waitFor } from "./_helpers.ts";
+import { readDataFile } from "../../src/data_file.ts";
+import { loadDataset } from "../../src/dataset.ts";
+import { createHandler } from "../../src/handler.ts";
+import { HOURLY_VARIABLES, OPEN_METEO_HOURLY } from "../../src/model/variables.ts";
+import { recordCities, recordedCity, recordedFileText } from "../../src/record.ts";
+import { CurrentSchema, type WeatherFile } from "../../src/schema.ts";
+import { fetchUpstreamWeather, upstreamUrl } from "../../src/upstream.ts";
+import { bundled, ROOT, startServer, waitFor } from "../_helpers.ts";
 
 const NOW = "2026-11-23T12:07:00Z";
 const SEED = 7;

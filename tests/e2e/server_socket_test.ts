@@ -2,8 +2,8 @@
 // oversized headers, big bodies on a GET and half-sent requests. None may crash it, draw a 5xx or
 // a handler error, or harm the requests after it.
 import assert from "node:assert/strict";
-import { ProblemSchema } from "../src/schema.ts";
-import { readBody, readHead, type ServerProcess, startServer, writeAll } from "./_helpers.ts";
+import { ProblemSchema } from "../../src/schema.ts";
+import { readBody, readHead, type ServerProcess, startServer, writeAll } from "../_helpers.ts";
 
 const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 

@@ -2,8 +2,8 @@
 // under it while requests keep coming.
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { Dataset } from "../src/dataset.ts";
-import { datasetOf, ROOT, startServer, versionFile, waitFor } from "./_helpers.ts";
+import type { Dataset } from "../../src/dataset.ts";
+import { datasetOf, ROOT, startServer, versionFile, waitFor } from "../_helpers.ts";
 
 const decoder = new TextDecoder();
 

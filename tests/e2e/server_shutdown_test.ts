@@ -1,7 +1,7 @@
 // Graceful shutdown of the real server: SIGINT and SIGTERM finish the requests in flight, close
 // idle connections and exit 0; a second signal exits at once.
 import assert from "node:assert/strict";
-import { bigDataFile, readBody, readHead, startServer, waitFor } from "./_helpers.ts";
+import { bigDataFile, readBody, readHead, startServer, waitFor } from "../_helpers.ts";
 
 const encoder = new TextEncoder();
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { createHandler } from "../src/handler.ts";
+import { createHandler } from "../../src/handler.ts";
 import {
   bundled,
   datasetOf,
@@ -11,7 +11,7 @@ import {
   tempFile,
   versionFile,
   waitFor,
-} from "./_helpers.ts";
+} from "../_helpers.ts";
 
 const ENTRY = new URL("serve_parallel.ts", ROOT).pathname;
 const DATA_DIR = new URL("data", ROOT).pathname;
@@ -273,7 +273,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
 
 Deno.test("importing serve_parallel.ts loads no data and starts nothing", async () => {
   // The sanitizers fail this test if the import leaves a watcher, a timer or a listener behind.
-  const module = await import("../serve_parallel.ts");
+  const module = await import("../../serve_parallel.ts");
   assert.equal(module.default, undefined);
 });
 

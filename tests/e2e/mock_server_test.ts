@@ -1,7 +1,7 @@
 // Mock-API controls end to end: the real server with faults switched on, the real client coping.
 import assert from "node:assert/strict";
-import { seededRandom } from "../src/mock_controls.ts";
-import { runEntry, startServer } from "./_helpers.ts";
+import { seededRandom } from "../../src/mock_controls.ts";
+import { runEntry, startServer } from "../_helpers.ts";
 
 Deno.test("server.ts names active mock controls on start and in /healthz", async () => {
   await using server = await startServer(["--quiet", "--delay", "1-2", "--fail-rate", "0.25", "--seed", "9"]);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { VERSION } from "../src/version.ts";
-import { displayPath, ROUTES } from "../src/routes.ts";
-import { bundled, ROOT, runEntry, spawnServer, startServer, tempFile } from "./_helpers.ts";
+import { VERSION } from "../../src/version.ts";
+import { displayPath, ROUTES } from "../../src/routes.ts";
+import { bundled, ROOT, runEntry, spawnServer, startServer, tempFile } from "../_helpers.ts";
 
 Deno.test("server.ts on --port 0 prints its real URL and serves the API", async () => {
   await using server = await startServer();
@@ -97,7 +97,7 @@ Deno.test("server.ts refuses a data file with a schema error", async () => {
 Deno.test("server.ts explains a data file it may not read", async () => {
   await using elsewhere = await tempFile("{}");
   const ran = await runEntry("server.ts", ["--data", elsewhere.path], {
-    permissions: ["--allow-net=127.0.0.1", `--allow-read=${new URL("../data", import.meta.url).pathname}`],
+    permissions: ["--allow-net=127.0.0.1", `--allow-read=${new URL("../../data", import.meta.url).pathname}`],
   });
   assert.equal(ran.code, 1);
   assert.equal(ran.stdout, "");

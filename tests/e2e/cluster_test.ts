@@ -1,10 +1,10 @@
 // `scripts/cluster.ts` as a user runs it: its flags and messages, the processes it runs (nginx as
 // the current user, its files in a temporary directory), live reload through nginx, and stopping.
 import assert from "node:assert/strict";
-import { CLUSTER_HELP, CLUSTER_USAGE } from "../src/cli_args.ts";
-import { loadDataset } from "../src/dataset.ts";
-import { rawRequest, ROOT, tempFile, versionFile, waitFor } from "./_helpers.ts";
-import { alive, childrenOf, CLUSTER_GRANTS, clusterCommand, clusterTest, startCluster } from "./_cluster.ts";
+import { CLUSTER_HELP, CLUSTER_USAGE } from "../../src/cli_args.ts";
+import { loadDataset } from "../../src/dataset.ts";
+import { rawRequest, ROOT, tempFile, versionFile, waitFor } from "../_helpers.ts";
+import { alive, childrenOf, CLUSTER_GRANTS, clusterCommand, clusterTest, startCluster } from "../_cluster.ts";
 
 const decoder = new TextDecoder();
 

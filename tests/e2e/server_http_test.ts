@@ -1,7 +1,7 @@
 // HTTP behaviour over a real socket: compression, conditional requests and bodies on GET.
 import assert from "node:assert/strict";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import { rawRequest, startServer } from "./_helpers.ts";
+import { rawRequest, startServer } from "../_helpers.ts";
 
 const decode = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes));
 

@@ -3,8 +3,8 @@
 // of its own (setsid), as a shell's job does, so that a signal can go to the whole group, as Ctrl-C
 // in a terminal sends it.
 import assert from "node:assert/strict";
-import { createHandler } from "../src/handler.ts";
-import { findNginx, NGINX_CANDIDATES } from "../src/cluster.ts";
+import { createHandler } from "../../src/handler.ts";
+import { findNginx, NGINX_CANDIDATES } from "../../src/cluster.ts";
 import {
   bigDataFile,
   bundled,
@@ -15,7 +15,7 @@ import {
   spawnServer,
   tempFile,
   waitFor,
-} from "./_helpers.ts";
+} from "../_helpers.ts";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();

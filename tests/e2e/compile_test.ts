@@ -3,9 +3,9 @@
 // those tests are ignored, with the reason in their name. What needs no runtime is checked anyway.
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { CLIENT, compileArgs, type Executable, outputName, SERVER, TARGETS } from "../scripts/compile.ts";
-import { VERSION } from "../src/version.ts";
-import { bundled, DATA_PATH, type Ran, ROOT, type ServerProcess, spawnServer } from "./_helpers.ts";
+import { CLIENT, compileArgs, type Executable, outputName, SERVER, TARGETS } from "../../scripts/compile.ts";
+import { VERSION } from "../../src/version.ts";
+import { bundled, DATA_PATH, type Ran, ROOT, type ServerProcess, spawnServer } from "../_helpers.ts";
 
 const decoder = new TextDecoder();
 

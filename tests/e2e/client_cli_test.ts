@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { formatForecast } from "../src/format.ts";
-import { VERSION } from "../src/version.ts";
-import { bundled, bundledHandler, getJson, runEntry, startServer } from "./_helpers.ts";
+import { formatForecast } from "../../src/format.ts";
+import { VERSION } from "../../src/version.ts";
+import { bundled, bundledHandler, getJson, runEntry, startServer } from "../_helpers.ts";
 
 const names = bundled.cities.map((city) => city.name);
 
