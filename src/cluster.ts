@@ -169,7 +169,10 @@ class Instance {
     if (line === "timeout") return fail(`no "Listening on" line in ${timeout / 1000} s`);
     const match = line === undefined ? null : /^Listening on (http:\/\/\S+) \((.*)\)$/.exec(line);
     if (match === null) {
-      const ended = await Promise.race([status, sleep(100).then(() => undefined)]);
+      // Its output ended: it is exiting, and how it exits says why, even on a loaded machine. Another
+      // first line: it may still be running.
+      const wait = line === undefined ? 5000 : 100;
+      const ended = await Promise.race([status, sleep(wait).then(() => undefined)]);
       return fail(ended ? `it exited ${describeExit(ended)}` : `it printed ${JSON.stringify(line ?? "")}`);
     }
     const instance = started.instance = new Instance(slot, Number(new URL(match[1]!).port), child, output);
