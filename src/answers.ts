@@ -48,6 +48,15 @@ export interface AnswerWeather {
   readonly newest: number;
 }
 
+/** A response to a route's outcome, with the weather it was made from when it asked for some. */
+export type Answer = (
+  request: Request,
+  route: Route,
+  outcome: Outcome,
+  headers: HeaderList,
+  weather?: AnswerWeather,
+) => Response;
+
 /** The responses of a handler; each takes the headers gathered so far and adds its own. */
 export interface Answers {
   /** The error `failed`, in the shape of `route`'s errors. */
@@ -58,21 +67,9 @@ export interface Answers {
    * The answer to a GET or HEAD. With `weather`, an answer (not an error) says where its weather
    * came from (`X-Weather-Source`) and is dated no earlier than its newest upstream part.
    */
-  answer(
-    request: Request,
-    route: Route,
-    outcome: Outcome,
-    headers: HeaderList,
-    weather?: AnswerWeather,
-  ): Response;
-  /** The answer to a POST: never conditional (RFC 9110, 13.1.2) and not for caches. */
-  post(
-    request: Request,
-    route: Route,
-    outcome: Outcome,
-    headers: HeaderList,
-    weather?: AnswerWeather,
-  ): Response;
+  answer: Answer;
+  /** The answer to a POST, as `answer`'s but never conditional (RFC 9110, 13.1.2) and not for caches. */
+  post: Answer;
 }
 
 /** What {@linkcode createAnswers} needs. */
