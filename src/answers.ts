@@ -22,6 +22,14 @@ function send(request: Request, body: string, headers: HeaderList, status = 200)
   return new Response(null, { status, headers });
 }
 
+/** The headers of a body made for this request alone: its type, `nosniff`, and `no-store`. */
+function pushNotForCaches(headers: HeaderList, contentType: string): void {
+  headers.push(["x-content-type-options", "nosniff"], ["content-type", contentType], [
+    "cache-control",
+    "no-store",
+  ]);
+}
+
 const dated = new WeakMap<object, { at: number; from: string; outcome: Cacheable }>();
 
 /**
@@ -126,11 +134,7 @@ export function createAnswers({ cors, cached, onError }: AnswersOptions): Answer
       case "representation":
         return cached(request, weather === undefined ? outcome : datedBy(outcome, weather.newest), headers);
       case "live":
-        headers.push(
-          ["x-content-type-options", "nosniff"],
-          ["content-type", JSON_CONTENT_TYPE],
-          ["cache-control", "no-store"],
-        );
+        pushNotForCaches(headers, JSON_CONTENT_TYPE);
         return send(request, JSON.stringify(outcome.value), headers);
       case "problem":
         return failure(request, headers, outcome, route);
@@ -146,11 +150,7 @@ export function createAnswers({ cors, cached, onError }: AnswersOptions): Answer
   ): Response {
     if (outcome.kind !== "representation") return answer(request, route, outcome, headers, weather);
     origin(outcome, headers, weather);
-    headers.push(
-      ["x-content-type-options", "nosniff"],
-      ["content-type", outcome.contentType ?? JSON_CONTENT_TYPE],
-      ["cache-control", "no-store"],
-    );
+    pushNotForCaches(headers, outcome.contentType ?? JSON_CONTENT_TYPE);
     return new Response(outcome.representation.body, { status: 200, headers });
   }
 
