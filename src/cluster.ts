@@ -171,9 +171,18 @@ class Instance {
     if (match === null) {
       // Its output ended: it is exiting, and how it exits says why, even on a loaded machine. Another
       // first line: it may still be running.
-      const wait = line === undefined ? 5000 : 100;
-      const ended = await Promise.race([status, sleep(wait).then(() => undefined)]);
-      return fail(ended ? `it exited ${describeExit(ended)}` : `it printed ${JSON.stringify(line ?? "")}`);
+      let waited: ReturnType<typeof setTimeout> | undefined;
+      const ended = await Promise.race([
+        status,
+        new Promise<undefined>((resolve) =>
+          waited = setTimeout(() => resolve(undefined), line === undefined ? 5000 : 100)
+        ),
+      ]);
+      clearTimeout(waited);
+      if (ended) return fail(`it exited ${describeExit(ended)}`);
+      return fail(
+        line === undefined ? "its output ended before its banner" : `it printed ${JSON.stringify(line)}`,
+      );
     }
     const instance = started.instance = new Instance(slot, Number(new URL(match[1]!).port), child, output);
     instance.description = match[2]!;
