@@ -13,7 +13,27 @@ export function formatAccessLine(
   const id = response.headers.get("x-request-id") ?? "-";
   return `${isoTime(typeof time === "number" ? time : time.getTime())} ${request.method} ${
     target(request)
-  } ${response.status} ${milliseconds.toFixed(2)}ms ${id}`;
+  } ${response.status} ${hundredths(milliseconds)}ms ${id}`;
+}
+
+/**
+ * `ms.toFixed(2)`, in integer arithmetic for durations: under load `toFixed`, a call into V8's
+ * runtime, costs more than the rest of the line.
+ *
+ * @example
+ * ```ts
+ * hundredths(0.125); // "0.13", as (0.125).toFixed(2)
+ * ```
+ */
+export function hundredths(ms: number): string {
+  const scaled = ms * 100;
+  const whole = Math.floor(scaled);
+  // Below 1e9 the product is off by less than 1e-7, so only a near tie needs toFixed's exact decimal
+  // rounding; past 1e9 (over 2.7 hours), and for anything odd, toFixed decides.
+  if (!(scaled >= 0 && scaled < 1e9) || Math.abs(scaled - whole - 0.5) < 1e-6) return ms.toFixed(2);
+  const n = scaled - whole < 0.5 ? whole : whole + 1;
+  const cents = n % 100;
+  return `${(n - cents) / 100}.${cents < 10 ? "0" : ""}${cents}`;
 }
 
 // Date#toISOString costs about as much as the rest of a log line; lines come many per second,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { BufferedLines, formatAccessLine, isoTime, withAccessLog } from "../src/access_log.ts";
+import { BufferedLines, formatAccessLine, hundredths, isoTime, withAccessLog } from "../src/access_log.ts";
 import { createHandler } from "../src/handler.ts";
 import { bundled, rawRequest } from "./_helpers.ts";
 
@@ -195,4 +195,38 @@ Deno.test("formatAccessLine() never writes an API key: appid and apikey values a
     const parsed = formatAccessLine(0, new Request(`http://localhost${target}`), response, 1);
     assert.ok(!parsed.includes("s3cr3t"), parsed);
   }
+});
+
+Deno.test("hundredths() writes a duration as toFixed(2) does, ties and large values included", () => {
+  for (
+    const ms of [
+      0,
+      0.004,
+      0.005,
+      0.015,
+      0.125,
+      0.285,
+      1.005,
+      1.115,
+      4.35,
+      9.995,
+      99.995,
+      123456.785,
+      1e13,
+      1e16,
+    ]
+  ) {
+    assert.equal(hundredths(ms), ms.toFixed(2), String(ms));
+  }
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.double({ min: 0, max: 1e7, noNaN: true }),
+        fc.integer({ min: 0, max: 10_000_000 }).map((n) => n / 1000),
+        fc.integer({ min: 0, max: 10_000_000 }).map((n) => n / 200),
+      ),
+      (ms) => hundredths(ms) === ms.toFixed(2),
+    ),
+    { numRuns: 20_000 },
+  );
 });
