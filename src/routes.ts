@@ -209,6 +209,8 @@ function route<P extends Parameters>(spec: Route<P>): Route<P> {
 }
 
 function decodeSegment(segment: string): string | undefined {
+  // Most paths have nothing to decode, and decodeURIComponent is a call into V8's runtime.
+  if (segment.indexOf("%") === -1) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
