@@ -122,13 +122,7 @@ export function createAnswers({ cors, cached, onError }: AnswersOptions): Answer
     }
   }
 
-  function answer(
-    request: Request,
-    route: Route,
-    outcome: Outcome,
-    headers: HeaderList,
-    weather?: AnswerWeather,
-  ): Response {
+  const answer: Answer = (request, route, outcome, headers, weather) => {
     origin(outcome, headers, weather);
     switch (outcome.kind) {
       case "representation":
@@ -139,20 +133,14 @@ export function createAnswers({ cors, cached, onError }: AnswersOptions): Answer
       case "problem":
         return failure(request, headers, outcome, route);
     }
-  }
+  };
 
-  function post(
-    request: Request,
-    route: Route,
-    outcome: Outcome,
-    headers: HeaderList,
-    weather?: AnswerWeather,
-  ): Response {
+  const post: Answer = (request, route, outcome, headers, weather) => {
     if (outcome.kind !== "representation") return answer(request, route, outcome, headers, weather);
     origin(outcome, headers, weather);
     pushNotForCaches(headers, outcome.contentType ?? JSON_CONTENT_TYPE);
     return new Response(outcome.representation.body, { status: 200, headers });
-  }
+  };
 
   return { failure, internalError, answer, post };
 }
