@@ -9,6 +9,7 @@ import { bodySearch } from "./post_body.ts";
 import { fail, MAX_BODY_BYTES, MAX_URL_LENGTH } from "./problem.ts";
 import { targetOfRequest } from "./request_target.ts";
 import { createRouteRunner } from "./route_runner.ts";
+import { createUrlMemo } from "./url_memo.ts";
 import { MODEL_WEATHER, type RequestWeather, type UpstreamWeatherSource } from "./weather_scope.ts";
 import { findRoute, type Outcome, type Route, routePath, type ServerStatus } from "./routes.ts";
 
@@ -181,7 +182,16 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     upstream: live,
   });
 
+  // Answers by URL, where nothing but the URL and the data decides them: no upstream weather and
+  // no server-wide mock controls (which act per request).
+  const memo = live === undefined && controls.delay === undefined && controls.failRate === undefined &&
+      controls.rateLimit === undefined
+    ? createUrlMemo()
+    : undefined;
+
   function respond(request: Request, info: ConnectionInfo | undefined, headers: HeaderList) {
+    const kept = memo?.find(request, source.current);
+    if (kept !== undefined) return answer(request, kept.route, kept.outcome, headers);
     const routed = routeRequest(request, headers, answers, cors);
     if (routed instanceof Response) return routed;
     const { route, pathname, search, post } = routed;
@@ -189,12 +199,12 @@ export function createHandler(source: DatasetSource, options: HandlerOptions = {
     if (post && forced === undefined) return answerPost(request, route, pathname, headers, delay);
     if (forced !== undefined || live === undefined) {
       // Only upstream weather is waited for: the model's routes answer at once.
-      const response = answer(
-        request,
-        route,
-        forced ?? run(route, request, pathname, search) as Outcome,
-        headers,
-      );
+      let outcome: Outcome | undefined = forced;
+      if (outcome === undefined) {
+        outcome = run(route, request, pathname, search) as Outcome;
+        memo?.keep(request, route, outcome, source.current);
+      }
+      const response = answer(request, route, outcome, headers);
       return delay > 0 ? sleep(delay).then(() => response) : response;
     }
     const weather = live.source.scope();

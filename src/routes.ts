@@ -197,6 +197,12 @@ export interface Route<P extends Parameters = Parameters> {
   errorLinks?(failure: Failure): readonly DashboardLink[];
   answer(context: RouteContext, query: ValuesOf<P>): Outcome;
   /**
+   * True when its answer to a GET or HEAD, with the model's weather, depends on the URL and the
+   * data alone: not on the clock, the seed or the request's headers. The handler then keeps its
+   * answers by URL (`src/url_memo.ts`).
+   */
+  readonly sameForUrl?: boolean;
+  /**
    * The answer to a question asked before, found by its raw text before any parsing, or undefined:
    * for a route whose parameters cost more to parse than its answers to find.
    */
@@ -375,6 +381,7 @@ export const ROUTES: readonly Route[] = [
     api: true,
     query: {},
     ok: cachedJson("CityList", "The city names"),
+    sameForUrl: true,
     conditional: true,
     errors: [],
     link: "City list as JSON",
@@ -391,6 +398,7 @@ export const ROUTES: readonly Route[] = [
     api: true,
     query: { city: CITY_PARAMETER, units: UNITS_PARAMETER },
     ok: cachedJson("CityWeather", "The city's current weather in the requested units"),
+    sameForUrl: true,
     conditional: true,
     errors: CITY_ERRORS,
     answer: (context, { city, units }) => cityWeather(context, city, units),
@@ -403,6 +411,7 @@ export const ROUTES: readonly Route[] = [
     query: { units: UNITS_PARAMETER },
     pathParameter: { description: CITY_DESCRIPTION, schema: CITY_SCHEMA },
     ok: cachedJson("CityWeather", "The city's current weather in the requested units"),
+    sameForUrl: true,
     conditional: true,
     errors: CITY_ERRORS,
     answer: (context, { units }) => {
@@ -485,6 +494,7 @@ export const ROUTES: readonly Route[] = [
     api: false,
     query: {},
     ok: cachedJson({ type: "object" }, "The OpenAPI document"),
+    sameForUrl: true,
     conditional: true,
     errors: [],
     link: "API description",
@@ -500,6 +510,7 @@ export const ROUTES: readonly Route[] = [
     api: false,
     query: {},
     ok: cachedJson({ type: "object" }, "The JSON Schema of the data file, as data/weather.schema.json"),
+    sameForUrl: true,
     conditional: true,
     errors: [],
     link: "Data file schema",

@@ -10,6 +10,7 @@ import {
   type JsonResult,
   ROOT,
   TUTORIAL_FIELDS,
+  versionFile,
 } from "./_helpers.ts";
 
 const handler = bundledHandler();
@@ -243,4 +244,49 @@ Deno.test("createHandler() turns an exception into a generic 500 and reports it"
   assertProblem(result, 500, "internal_error", /^The server failed to answer this request$/);
   assert.doesNotMatch(JSON.stringify(result.body), /disk on fire|at /);
   assert.equal((seen[0] as Error).message, "disk on fire");
+});
+
+Deno.test("createHandler() answers a URL asked again as it did, until the data changes", async () => {
+  const source = { current: bundled };
+  const swapped = createHandler(source);
+  const first = await getJson(swapped, "/weather/Tokyo");
+  const again = await getJson(swapped, "/weather/Tokyo");
+  assert.deepEqual(again.body, first.body);
+  assert.equal(again.headers.get("etag"), first.headers.get("etag"));
+  assert.notEqual(again.headers.get("x-request-id"), first.headers.get("x-request-id"));
+  const head = await swapped(new Request("http://localhost/weather/Tokyo", { method: "HEAD" }));
+  const bytes = new TextEncoder().encode(JSON.stringify(first.body)).length;
+  assert.equal(head.headers.get("content-length"), String(bytes));
+  assert.equal(await head.text(), "");
+  const revalidated = await swapped(
+    new Request("http://localhost/weather/Tokyo", {
+      headers: { "if-none-match": first.headers.get("etag")! },
+    }),
+  );
+  assert.equal(revalidated.status, 304);
+  assert.deepEqual(
+    (await getJson(swapped, "/weather/cities")).body.cities,
+    bundled.cities.map((c) => c.name),
+  );
+  source.current = await datasetOf(versionFile(3));
+  assert.equal((await getJson(swapped, "/weather/Tokyo")).body.current.condition, "Version 3");
+  assert.deepEqual((await getJson(swapped, "/weather/cities")).body.cities.slice(0, 2), ["Tokyo", "Town 3"]);
+});
+
+Deno.test("createHandler() checks Host, Prefer, Accept and the method of a URL it answered before", async () => {
+  const fresh = bundledHandler();
+  assert.equal((await getJson(fresh, "/weather/cities", { headers: { host: "localhost" } })).status, 200);
+  // Deno builds request.url from the Host: Host "localhost/weather" and a path of "/cities" give this URL.
+  const moved = await getJson(fresh, "/weather/cities", { headers: { host: "localhost/weather" } });
+  assertProblem(moved, 400, "bad_request", /Invalid Host header "localhost\/weather"/);
+  const simulated = await getJson(fresh, "/weather/cities", { headers: { prefer: "code=503" } });
+  assertProblem(simulated, 503, "service_unavailable", /Simulated 503/);
+  const refused = await fresh(new Request("http://localhost/weather/cities", { method: "DELETE" }));
+  assert.equal(refused.status, 405);
+  await refused.body?.cancel();
+  // The front page's answer depends on Accept: it is made again each time.
+  assert.equal((await getJson(fresh, "/")).headers.get("content-type"), "application/json; charset=utf-8");
+  const page = await fresh(new Request("http://localhost/", { headers: { accept: "text/html" } }));
+  assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
+  await page.body?.cancel();
 });
