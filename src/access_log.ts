@@ -66,9 +66,25 @@ export function isoTime(ms: number): string {
 const KEY_HINT = /(?:appid|apikey)=|%/i;
 const KEY_NAME = /^(?:appid|apikey)$/i;
 
+/**
+ * True when `target` from `start` has a "%" or an "ap" before "p" or "i", in any case: the
+ * start of every spelling of a key's name. Most targets have neither, and a scan is cheaper
+ * than a regular expression.
+ */
+function mayNameKey(target: string, start: number): boolean {
+  for (let i = start; i < target.length; i++) {
+    const code = target.charCodeAt(i);
+    if (code === 0x25) return true;
+    if ((code | 0x20) !== 0x61 || (target.charCodeAt(i + 1) | 0x20) !== 0x70) continue;
+    const third = target.charCodeAt(i + 2) | 0x20;
+    if (third === 0x70 || third === 0x69) return true;
+  }
+  return false;
+}
+
 function redact(target: string): string {
   const query = target.indexOf("?");
-  if (query === -1 || !KEY_HINT.test(target.slice(query))) return target;
+  if (query === -1 || !mayNameKey(target, query) || !KEY_HINT.test(target.slice(query))) return target;
   const pairs = target.slice(query + 1).split("&").map((pair) => {
     const equals = pair.indexOf("=");
     if (equals === -1) return pair;
@@ -82,8 +98,20 @@ function redact(target: string): string {
 }
 
 const NOT_VISIBLE = /[^\x21-\x7e]/g;
-const escapeInvisible = (text: string) =>
-  text.replace(NOT_VISIBLE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`);
+
+/** `text` with anything but visible ASCII percent-encoded; most targets have nothing to encode. */
+function escapeInvisible(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x21 || code > 0x7e) {
+      return text.replace(
+        NOT_VISIBLE,
+        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}`,
+      );
+    }
+  }
+  return text;
+}
 
 /**
  * The request target as the client sent it. `Deno.serve` builds `request.url` as the scheme, the

@@ -186,6 +186,10 @@ Deno.test("formatAccessLine() never writes an API key: appid and apikey values a
       ],
       ["/weather/Tokyo?notappid=1", "/weather/Tokyo?notappid=1"],
       ["/data/2.5/weather?q=Tokyo&app%69d=s3cr3t", "/data/2.5/weather?q=Tokyo&app%69d=REDACTED"],
+      ["/v1/forecast?aPiKeY=s3cr3t", "/v1/forecast?aPiKeY=REDACTED"],
+      ["/v1/forecast?x=ap&ApPiD=s3cr3t", "/v1/forecast?x=ap&ApPiD=REDACTED"],
+      ["/data/2.5/weather?q=Tokyo&%61ppid=s3cr3t", "/data/2.5/weather?q=Tokyo&%61ppid=REDACTED"],
+      ["/data/2.5/weather?q=Tokyo&app+id=1", "/data/2.5/weather?q=Tokyo&app+id=1"],
     ]
   ) {
     const request = new Request(`http://127.0.0.1:5000${target}`, { headers: { host: "127.0.0.1:5000" } });
