@@ -9,9 +9,14 @@
 // every header given, setting a fresh request id. What our server costs beyond the floor is ours
 // to remove; what the floor costs beyond the ceiling is the price of the features on this runtime.
 //
+// With --log as well, the floor writes the server's own access log to stderr (src/access_log.ts,
+// batched as the server batches it): what a line per request costs a handler that does nothing else.
+//
 //   deno run --allow-net=127.0.0.1 --allow-read=body.json bench/baseline.ts --body body.json \
-//     [--status 200] [--header "content-type: application/json"]... [--floor] [--port 0]
+//     [--status 200] [--header "content-type: application/json"]... [--floor [--log]] [--port 0]
 import { parseArgs } from "node:util";
+import { withAccessLog } from "../src/access_log.ts";
+import { stderrLines } from "../src/server_wiring.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -20,6 +25,7 @@ const { values } = parseArgs({
     status: { type: "string", default: "200" },
     header: { type: "string", multiple: true, default: [] },
     floor: { type: "boolean", default: false },
+    log: { type: "boolean", default: false },
     port: { type: "string", default: "0" },
   },
 });
@@ -53,9 +59,12 @@ function floor(request: Request): Response {
   return response;
 }
 
+const log = stderrLines();
+const handler = values.floor ? floor : ceiling;
+const name = `${values.floor ? "floor" : "baseline"}${values.log ? ", with the access log" : ""}`;
+
 Deno.serve({
   hostname: "127.0.0.1",
   port: Number(values.port),
-  onListen: ({ hostname, port }) =>
-    console.log(`Listening on http://${hostname}:${port}/ (${values.floor ? "floor" : "baseline"})`),
-}, values.floor ? floor : ceiling);
+  onListen: ({ hostname, port }) => console.log(`Listening on http://${hostname}:${port}/ (${name})`),
+}, values.log ? withAccessLog(handler, (line) => log.push(line)) : handler);

@@ -17,10 +17,11 @@ const SERVER_V8_ARG = `--v8-flags=${SERVER_V8_FLAGS}`;
 
 /**
  * How our server runs: single process with --quiet or the access log, or deno serve --parallel;
- * or "floor", not our server but the reference for what its features cost (bench/baseline.ts).
+ * or "floor", not our server but the reference for what its features cost (bench/baseline.ts),
+ * and "floor_logging", the floor writing our access log: what the log costs on this runtime.
  */
-type Variant = "quiet" | "logging" | "parallel" | "floor" | "upstream";
-const VARIANTS: readonly Variant[] = ["quiet", "logging", "parallel", "floor", "upstream"];
+type Variant = "quiet" | "logging" | "parallel" | "floor" | "floor_logging" | "upstream";
+const VARIANTS: readonly Variant[] = ["quiet", "logging", "parallel", "floor", "floor_logging", "upstream"];
 
 interface Route {
   name: string;
@@ -145,7 +146,8 @@ ${USAGE}
   --parallel         add the parallel variant to every route; implies --no-pin
   --floor            add the floor to every route: bench/baseline.ts --floor, a minimal handler
                      that reads what our server reads and sends the headers it sends, through
-                     Deno's API; it shows what the features cost on this runtime
+                     Deno's API; it shows what the features cost on this runtime. Routes with the
+                     logging variant also get floor_logging: the floor writing our access log
   --log-sink S       where the logging variant's stderr goes: pipe (default; drained by this script,
                      as a log collector would) or null (/dev/null)
   --pin, --no-pin    pin servers to CPU 0 and wrk to CPU 1 with taskset (default: on when taskset
@@ -217,6 +219,9 @@ async function parseOptions(args: string[]): Promise<Options | "help"> {
     const list = variants ?? [...route.variants];
     if (values.parallel && !list.includes("parallel")) list.push("parallel");
     if (values.floor && !list.includes("floor")) list.push("floor");
+    if (values.floor && list.includes("logging") && !list.includes("floor_logging")) {
+      list.push("floor_logging");
+    }
     return { ...route, variants: list };
   });
   const sink = values["log-sink"];
@@ -421,10 +426,20 @@ async function runRoute(bench: Bench, route: Route, bigLast: string | undefined)
       cpus: options.pin ? "0" : undefined,
     })
     : undefined;
+  const floorLogging = route.variants.includes("floor_logging")
+    ? await startServer(`floor with the access log ${route.name}`, DENO, [...floorArgs, "--floor", "--log"], {
+      cpus: options.pin ? "0" : undefined,
+      stderr: options.logSink,
+    })
+    : undefined;
   try {
     const servers = new Map<Variant, ServerProcess>();
     for (const variant of route.variants) {
-      const server = variant === "floor" ? floor! : await bench.ours(variant, route.big);
+      const server = variant === "floor"
+        ? floor!
+        : variant === "floor_logging"
+        ? floorLogging!
+        : await bench.ours(variant, route.big);
       const check = await rawGet(server.url, path, headers);
       if (check.status !== probe.status || check.body.length !== probe.body.length) {
         throw new Error(`${server.name} answers ${path} with ${check.status}, ${check.body.length} bytes`);
@@ -476,6 +491,7 @@ async function runRoute(bench: Bench, route: Route, bigLast: string | undefined)
   } finally {
     await baseline.stop();
     await floor?.stop();
+    await floorLogging?.stop();
   }
 }
 
@@ -570,10 +586,20 @@ function targets(rows: Row[], bench: Bench): string[] {
       // Paired with the same baseline, so this quotient too cancels the drift.
       const share = median(row.ratios) / median(floor.ratios);
       const target = row.variant === "baseline" ? undefined : route.floorTargets?.[row.variant];
+      const logged = row.variant === "logging"
+        ? rows.find((r) => r.route === route && r.variant === "floor_logging")
+        : undefined;
       out.push(
         `- ${route.name} ${row.variant}: ${fixed(share, 2)} of the floor (the floor is ${
           fixed(median(floor.ratios), 2)
-        } of the baseline)${target === undefined ? "" : `, target ≥ ${target}: ${mark(share >= target)}`}`,
+        } of the baseline)${target === undefined ? "" : `, target ≥ ${target}: ${mark(share >= target)}`}${
+          logged === undefined
+            ? ""
+            : `; ${
+              fixed(median(row.ratios) / median(logged.ratios), 2)
+            } of the floor with the same access log` +
+              ` (which is ${fixed(median(logged.ratios) / median(floor.ratios), 2)} of the floor)`
+        }`,
       );
     }
     const single = rows.find((r) => r.route === route && r.variant === "quiet");
