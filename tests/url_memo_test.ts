@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import type { Cacheable } from "../src/cached_response.ts";
 import { jsonRepresentation } from "../src/http.ts";
 import { fail } from "../src/problem.ts";
-import { findRoute, type Route } from "../src/routes.ts";
+import { createHandler } from "../src/handler.ts";
+import { findRoute, type Route, ROUTES } from "../src/routes.ts";
 import { createUrlMemo, MAX_KEPT_URL_LENGTH } from "../src/url_memo.ts";
 import { bundled, datasetOf } from "./_helpers.ts";
 
@@ -84,4 +85,34 @@ Deno.test("createUrlMemo() keeps at most its limit, forgetting the URL kept long
   kept(memo, city, "/weather/E");
   assert.equal(memo.find(get("/weather/C"), bundled), undefined);
   assert.ok(memo.find(get("/weather/B"), bundled));
+});
+
+Deno.test("routes that say sameForUrl answer a URL the same whatever the clock, the seed and the headers", async () => {
+  const kept = ROUTES.filter((route) => route.sameForUrl);
+  assert.deepEqual(kept.map((route) => route.path), [
+    "/weather/cities",
+    "/get_weather",
+    "/weather/{city}",
+    "/openapi.json",
+    "/schema/weather.json",
+  ]);
+  const handlers = [
+    createHandler({ current: bundled }, { frozenClock: Date.UTC(2026, 0, 1), controls: { seed: 1 } }),
+    createHandler({ current: bundled }, { frozenClock: Date.UTC(2026, 6, 1, 12), controls: { seed: 2 } }),
+  ];
+  const asks: RequestInit[] = [{}, {
+    headers: { accept: "text/html", "accept-language": "de", origin: "http://a" },
+  }];
+  for (const route of kept) {
+    const path = route.path.replace("{city}", "Lima") + (route.query.city ? "?city=Lima&units=imperial" : "");
+    const bodies = new Set<string>();
+    for (const handler of handlers) {
+      for (const init of asks) {
+        const response = await handler(new Request(`http://localhost${path}`, init));
+        assert.equal(response.status, 200, path);
+        bodies.add(`${response.headers.get("etag")} ${await response.text()}`);
+      }
+    }
+    assert.equal(bodies.size, 1, path);
+  }
 });
