@@ -8,6 +8,7 @@
 
 import type { Cacheable } from "./cached_response.ts";
 import type { Dataset } from "./dataset.ts";
+import { LruCache } from "./lru_cache.ts";
 import { hostIsValid } from "./request_target.ts";
 import type { Outcome, Route } from "./routes.ts";
 
@@ -43,8 +44,8 @@ export interface UrlMemo {
 }
 
 /**
- * A memo of answers by URL, keeping at most `limit` of them. A hit costs one `Map` lookup and
- * leaves the order alone, so the URL kept longest is forgotten first, however often it is used.
+ * A memo of answers by URL, keeping at most `limit` of them. A hit is a `peek`, which leaves the
+ * order alone, so the URL kept longest is forgotten first, however often it is used.
  *
  * @example
  * ```ts
@@ -53,12 +54,12 @@ export interface UrlMemo {
  * ```
  */
 export function createUrlMemo(limit = MAX_KEPT_URLS): UrlMemo {
-  const kept = new Map<string, KeptAnswer>();
+  const kept = new LruCache<string, KeptAnswer>(limit);
   return {
     find(request, data) {
       const method = request.method;
       if (method !== "GET" && method !== "HEAD") return undefined;
-      const answer = kept.get(request.url);
+      const answer = kept.peek(request.url);
       if (answer === undefined || answer.data !== data) return undefined;
       // Deno builds the URL from the Host header: Host "x/weather" and Host "x" can give one URL.
       if (!hostIsValid(request)) return undefined;
@@ -70,7 +71,6 @@ export function createUrlMemo(limit = MAX_KEPT_URLS): UrlMemo {
       const method = request.method;
       const url = request.url;
       if ((method !== "GET" && method !== "HEAD") || url.length > MAX_KEPT_URL_LENGTH) return;
-      if (!kept.delete(url) && kept.size >= limit) kept.delete(kept.keys().next().value!);
       kept.set(url, { route, outcome, data });
     },
     get size() {
